@@ -1,0 +1,20 @@
+#include "common/failure.hpp"
+
+#include <cctype>
+
+namespace gonet {
+
+std::string describe(const std::error_code& ec) {
+  std::string text = ec.message();
+  // strerror capitalises ("Connection refused"); Go and nc do not, and the text follows a colon.
+  if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&
+      std::islower(static_cast<unsigned char>(text[1]))) {
+    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  }
+  return text;
+}
+
+Failure::Failure(std::string_view what, const std::error_code& why)
+    : std::runtime_error(std::string(what) + ": " + describe(why)) {}
+
+}  // namespace gonet

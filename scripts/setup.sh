@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the suite needs to build and test, from Debian's packages.
+# Idempotent and silent when everything is already there.
+set -euo pipefail
+
+packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev
+          netcat-openbsd ccache python3 util-linux tzdata)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

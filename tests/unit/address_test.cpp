@@ -1,0 +1,43 @@
+#include "common/address.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gonet {
+namespace {
+
+TEST(Address, SplitsHostAndPort) {
+  EXPECT_EQ(parse_host_port("localhost:8000"), (Endpoint{"localhost", 8000}));
+  EXPECT_EQ(parse_host_port("127.0.0.1:1"), (Endpoint{"127.0.0.1", 1}));
+  EXPECT_EQ(parse_host_port("example.org:65535"), (Endpoint{"example.org", 65535}));
+}
+
+TEST(Address, TakesBracketedIpv6Literals) {
+  EXPECT_EQ(parse_host_port("[::1]:8000"), (Endpoint{"::1", 8000}));
+  EXPECT_EQ(parse_host_port("[fe80::1%lo]:9"), (Endpoint{"fe80::1%lo", 9}));
+}
+
+TEST(Address, RejectsWhatIsNotHostColonPort) {
+  for (const char* bad : {"localhost", "localhost:", ":8000", "localhost:0", "localhost:65536",
+                          "localhost:http", "::1:8000", "[::1]8000", "[::1]", "[]:80", "host:-1",
+                          "host:+80", "host:0x1f", "host: 80"}) {
+    EXPECT_EQ(parse_host_port(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(Address, ParsesPortsWithinRange) {
+  EXPECT_EQ(parse_port("0"), 0);
+  EXPECT_EQ(parse_port("8000"), 8000);
+  EXPECT_EQ(parse_port("65535"), 65535);
+  EXPECT_EQ(parse_port("0", 1), std::nullopt);
+  for (const char* bad : {"", "65536", "70000", "-1", "abc", "0x1f", "8000 ", "123456"}) {
+    EXPECT_EQ(parse_port(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(Address, PrintsIpv6InBrackets) {
+  EXPECT_EQ(to_string(Endpoint{"localhost", 8000}), "localhost:8000");
+  EXPECT_EQ(to_string(Endpoint{"::1", 8000}), "[::1]:8000");
+}
+
+}  // namespace
+}  // namespace gonet

@@ -1,0 +1,116 @@
+#include "common/case_mapping.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace {
+
+using gonet::to_lower;
+using gonet::to_upper;
+
+const std::string kReplacement = "\xEF\xBF\xBD";
+
+TEST(CaseMapping, MapsAsciiLettersAndLeavesTheRestAlone) {
+  EXPECT_EQ(to_upper("Hello, World! 123 [az] {AZ} @`"), "HELLO, WORLD! 123 [AZ] {AZ} @`");
+  EXPECT_EQ(to_lower("Hello, World! 123 [az] {AZ} @`"), "hello, world! 123 [az] {az} @`");
+}
+
+TEST(CaseMapping, MapsLatinOneLetters) {
+  EXPECT_EQ(to_upper("señor ¿qué?"), "SEÑOR ¿QUÉ?");
+  EXPECT_EQ(to_lower("SEÑOR ¿QUÉ?"), "señor ¿qué?");
+}
+
+TEST(CaseMapping, MapsGreekIncludingFinalSigma) {
+  EXPECT_EQ(to_upper("αβγ λόγος"), "ΑΒΓ ΛΌΓΟΣ");
+  EXPECT_EQ(to_upper("ς"), "Σ");
+  EXPECT_EQ(to_lower("ΑΒΓ"), "αβγ");
+}
+
+TEST(CaseMapping, MapsCyrillic) {
+  EXPECT_EQ(to_upper("Привет"), "ПРИВЕТ");
+  EXPECT_EQ(to_lower("Привет"), "привет");
+}
+
+TEST(CaseMapping, KeepsSharpSOnUpperAsGoDoes) {
+  EXPECT_EQ(to_upper("ß"), "ß");
+  EXPECT_EQ(to_upper("straße"), "STRAßE");
+}
+
+TEST(CaseMapping, MapsTitlecaseDigraphToUpperAndLower) {
+  EXPECT_EQ(to_upper("ǅ"), "Ǆ");
+  EXPECT_EQ(to_lower("ǅ"), "ǆ");
+}
+
+TEST(CaseMapping, MatchesGoOnTheFieldNotesSample) {
+  EXPECT_EQ(to_upper("señor ¿qué? ΑΒΓ αβγ Привет straße ǆ"), "SEÑOR ¿QUÉ? ΑΒΓ ΑΒΓ ПРИВЕТ STRAßE Ǆ");
+}
+
+TEST(CaseMapping, TurnsEachInvalidByteIntoReplacementCharacter) {
+  EXPECT_EQ(to_upper("a\xff"
+                     "b"),
+            "A" + kReplacement + "B");
+  EXPECT_EQ(to_lower("A\xff"
+                     "B"),
+            "a" + kReplacement + "b");
+  EXPECT_EQ(to_upper("\x80\xbf"), kReplacement + kReplacement);
+  EXPECT_EQ(to_upper("\xf5\xfe"), kReplacement + kReplacement);
+}
+
+TEST(CaseMapping, TurnsTruncatedSequenceAtTheEndIntoOneReplacementPerByte) {
+  // "中" is E4 B8 AD; its last byte is missing.
+  EXPECT_EQ(to_upper("x\xE4\xB8"), "X" + kReplacement + kReplacement);
+}
+
+TEST(CaseMapping, ResynchronizesOnTheByteAfterABadContinuation) {
+  // E4 starts a 3-byte sequence, but 'a' is not a continuation byte.
+  EXPECT_EQ(to_upper("\xE4"
+                     "a\xB8"),
+            kReplacement + "A" + kReplacement);
+}
+
+TEST(CaseMapping, RejectsOverlongEncodings) {
+  EXPECT_EQ(to_upper("\xC0\x80"), kReplacement + kReplacement);
+  EXPECT_EQ(to_upper("\xE0\x80\xAF"), kReplacement + kReplacement + kReplacement);
+  EXPECT_EQ(to_upper("\xF0\x80\x80\xAF"),
+            kReplacement + kReplacement + kReplacement + kReplacement);
+}
+
+TEST(CaseMapping, RejectsSurrogates) {
+  EXPECT_EQ(to_upper("\xED\xA0\x80"), kReplacement + kReplacement + kReplacement);
+}
+
+TEST(CaseMapping, RejectsCodePointsBeyondUnicode) {
+  // F4 90 80 80 would be U+110000.
+  EXPECT_EQ(to_upper("\xF4\x90\x80\x80"),
+            kReplacement + kReplacement + kReplacement + kReplacement);
+}
+
+TEST(CaseMapping, KeepsARealReplacementCharacter) {
+  EXPECT_EQ(to_upper("a\uFFFDb"), "A\uFFFDB");
+  EXPECT_EQ(to_lower("A\uFFFDB"), "a\uFFFDb");
+}
+
+TEST(CaseMapping, ReturnsEmptyForEmpty) {
+  EXPECT_EQ(to_upper(""), "");
+  EXPECT_EQ(to_lower(""), "");
+}
+
+TEST(CaseMapping, MapsFourByteCharacters) {
+  EXPECT_EQ(to_upper("\U00010428"), "\U00010400");
+  EXPECT_EQ(to_lower("\U00010400"), "\U00010428");
+}
+
+TEST(CaseMapping, HandlesCharactersWhoseEncodingChangesLength) {
+  // ı (2 bytes) uppercases to I (1 byte); ɐ (2 bytes) to Ɐ (3 bytes).
+  EXPECT_EQ(to_upper("ı"), "I");
+  EXPECT_EQ(to_upper("ɐ"), "Ɐ");
+  EXPECT_EQ(to_lower("Ɐ"), "ɐ");
+}
+
+TEST(CaseMapping, KeepsEmbeddedNulBytes) {
+  const std::string text("a\0b", 3);
+  EXPECT_EQ(to_upper(text), std::string("A\0B", 3));
+}
+
+}  // namespace

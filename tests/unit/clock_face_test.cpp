@@ -1,0 +1,52 @@
+#include "common/clock_face.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/time_zone.hpp"
+
+namespace gonet {
+namespace {
+
+using namespace std::chrono_literals;
+
+// 2021-06-01 12:34:56 UTC, in the summer on the northern half of the world.
+constexpr std::chrono::sys_seconds kNoonInJune{1622550896s};
+
+TEST(ClockFace, ShowsTheTimeInTheNamedZone) {
+  use_time_zone("Asia/Tokyo");
+  ClockFace face("%H:%M:%S");
+  EXPECT_EQ(face.line(kNoonInJune), "21:34:56\n");
+  use_time_zone("America/New_York");  // daylight saving time in June
+  ClockFace new_york("%H:%M:%S %z");
+  EXPECT_EQ(new_york.line(kNoonInJune), "08:34:56 -0400\n");
+  use_time_zone("UTC");
+}
+
+TEST(ClockFace, FormatsEachSecondOnce) {
+  use_time_zone("UTC");
+  ClockFace face("%H:%M:%S");
+  const std::string& first = face.line(kNoonInJune);
+  EXPECT_EQ(&face.line(kNoonInJune), &first);
+  EXPECT_EQ(face.line(kNoonInJune + 1s), "12:34:57\n");
+}
+
+TEST(ClockFace, HandlesLongAndEmptyFormats) {
+  use_time_zone("UTC");
+  ClockFace empty("");
+  EXPECT_EQ(empty.line(kNoonInJune), "\n");
+  ClockFace long_one(std::string(10000, 'x') + "%S");
+  EXPECT_EQ(long_one.line(kNoonInJune), std::string(10000, 'x') + "56\n");
+}
+
+TEST(TimeZone, KnowsRealZonesOnly) {
+  EXPECT_TRUE(is_known_time_zone("Asia/Tokyo"));
+  EXPECT_TRUE(is_known_time_zone("Europe/London"));
+  EXPECT_TRUE(is_known_time_zone("UTC"));
+  for (const char* bad : {"", "Nowhere/Bogus", "Asia", "/etc/passwd", "../../etc/passwd",
+                          "Asia/../../../etc/passwd"}) {
+    EXPECT_FALSE(is_known_time_zone(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace gonet

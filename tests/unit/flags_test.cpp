@@ -1,0 +1,118 @@
+#include "common/flags.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gonet {
+namespace {
+
+using namespace std::chrono_literals;
+using Args = std::vector<std::string>;
+
+const Program kClock2{"clock2", "test", true};
+const Program kClock1{"clock1", "test", false};
+const Program kNetcat{"netcat1", "test"};
+
+TEST(Flags, RewritesGoStyleFlagsForCxxopts) {
+  EXPECT_EQ(go_style({"-port", "8010", "-port=8010", "--port", "-h", "-1", "x", "--", "-port"}),
+            (Args{"--port", "8010", "--port=8010", "--port", "-h", "-1", "x", "--", "-port"}));
+}
+
+TEST(Flags, AcceptsAllFourSyntaxes) {
+  for (const Args& args :
+       {Args{"-port", "8010"}, Args{"-port=8010"}, Args{"--port", "8010"}, Args{"--port=8010"}}) {
+    EXPECT_EQ(parse_clock_options(kClock2, args).serve.listen.port, 8010) << args[0];
+  }
+}
+
+TEST(Flags, HasTheSpecDefaults) {
+  const auto clock = parse_clock_options(kClock2, {});
+  EXPECT_EQ(clock.serve.listen, (Endpoint{"localhost", 8000}));
+  EXPECT_EQ(clock.serve.max_conns, 0u);
+  EXPECT_EQ(clock.serve.threads, 1u);
+  EXPECT_EQ(clock.serve.write_timeout, 30s);
+  EXPECT_EQ(clock.serve.log_level, spdlog::level::info);
+  EXPECT_EQ(clock.format, "%H:%M:%S");
+  EXPECT_EQ(clock.zone, "");
+  EXPECT_EQ(parse_dial_options(kNetcat, {}).server, (Endpoint{"localhost", 8000}));
+}
+
+TEST(Flags, ParsesEveryServerFlag) {
+  const auto clock = parse_clock_options(
+      kClock2, {"-host", "::", "-port", "0", "-max-conns=10", "--threads", "2", "-log-level",
+                "debug", "-tz", "Asia/Tokyo", "-format", "%T %Z", "-write-timeout", "1.5s"});
+  EXPECT_EQ(clock.serve.listen, (Endpoint{"::", 0}));
+  EXPECT_EQ(clock.serve.max_conns, 10u);
+  EXPECT_EQ(clock.serve.threads, 2u);
+  EXPECT_EQ(clock.serve.log_level, spdlog::level::debug);
+  EXPECT_EQ(clock.serve.write_timeout, 1500ms);
+  EXPECT_EQ(clock.zone, "Asia/Tokyo");
+  EXPECT_EQ(clock.format, "%T %Z");
+}
+
+TEST(Flags, RejectsBadValuesAsUsageErrors) {
+  for (const Args& args :
+       {Args{"-port", "abc"}, Args{"-port", "70000"}, Args{"-port", "-1"}, Args{"-port", "0x1f"},
+        Args{"-port"}, Args{"-nosuch"}, Args{"-max-conns", "-3"}, Args{"-threads", "0"},
+        Args{"-log-level", "loud"}, Args{"-tz", "Nowhere/Bogus"}, Args{"-write-timeout", "10"},
+        Args{"-write-timeout", "-1s"}, Args{"-write-timeout", "0"}, Args{"stray"}}) {
+    EXPECT_THROW(parse_clock_options(kClock2, args), UsageError) << args[0];
+  }
+}
+
+TEST(Flags, UsageErrorsNameTheFlagAndValue) {
+  try {
+    parse_clock_options(kClock2, {"-port", "70000"});
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "invalid value \"70000\" for flag -port: want a port number from 0 to 65535");
+  }
+  try {
+    parse_clock_options(kClock2, {"-nosuch"});
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("'nosuch'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Flags, SequentialServerHasNoThreadsFlag) {
+  EXPECT_THROW(parse_clock_options(kClock1, {"-threads", "2"}), UsageError);
+  EXPECT_EQ(parse_clock_options(kClock1, {}).serve.threads, 1u);
+}
+
+TEST(Flags, HelpAndVersionExitEarlyWithText) {
+  for (const Args& args : {Args{"-h"}, Args{"-help"}, Args{"--help"}}) {
+    try {
+      parse_clock_options(kClock2, args);
+      FAIL() << "no help for " << args[0];
+    } catch (const EarlyExit& help) {
+      EXPECT_NE(help.text.find("-port"), std::string::npos);
+      EXPECT_NE(help.text.find("--tz"), std::string::npos);
+    }
+  }
+  try {
+    parse_dial_options(kNetcat, {"--version"});
+    FAIL() << "no version";
+  } catch (const EarlyExit& version) {
+    EXPECT_EQ(version.text.rfind("netcat1 ", 0), 0u);
+  }
+}
+
+TEST(Flags, TakesTheServerInEveryClientForm) {
+  EXPECT_EQ(parse_dial_options(kNetcat, {"example.org:9"}).server, (Endpoint{"example.org", 9}));
+  EXPECT_EQ(parse_dial_options(kNetcat, {"example.org", "9"}).server, (Endpoint{"example.org", 9}));
+  EXPECT_EQ(parse_dial_options(kNetcat, {"[::1]:8020"}).server, (Endpoint{"::1", 8020}));
+  EXPECT_EQ(parse_dial_options(kNetcat, {"-host", "h", "-port", "9"}).server, (Endpoint{"h", 9}));
+  EXPECT_EQ(parse_dial_options(kNetcat, {"-port=9"}).server, (Endpoint{"localhost", 9}));
+}
+
+TEST(Flags, RejectsBadClientServers) {
+  for (const Args& args :
+       {Args{"localhost"}, Args{"localhost:0"}, Args{"h", "70000"}, Args{"h", "p"},
+        Args{"a", "1", "b"}, Args{"h:1", "-port", "2"}, Args{"-port", "0"}, Args{"::1:80"}}) {
+    EXPECT_THROW(parse_dial_options(kNetcat, args), UsageError) << args[0];
+  }
+}
+
+}  // namespace
+}  // namespace gonet
