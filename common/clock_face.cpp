@@ -15,7 +15,7 @@ const std::string& ClockFace::line(std::chrono::sys_seconds second) {
   std::size_t size = format_.size() + 64;
   line_.resize(size);
   std::size_t length = 0;
-  while (!format_.empty() && size <= (std::size_t{1} << 20)) {
+  while (!format_.empty() && size <= (std::size_t{16} << 20)) {
     length = std::strftime(line_.data(), line_.size(), format_.c_str(), &local);
     if (length > 0) break;
     size *= 2;

@@ -88,7 +88,7 @@ cxxopts::ParseResult parse(cxxopts::Options& options, const Program& program,
   for (std::string& arg : rewritten) argv.push_back(arg.data());
   try {
     auto result = options.parse(static_cast<int>(argv.size()), argv.data());
-    if (result.count("help") > 0) throw EarlyExit{options.help()};
+    if (result.count("help") > 0) throw EarlyExit{options.help({"", "server", "clock", "reverb"})};
     if (result.count("version") > 0) {
       throw EarlyExit{std::string(program.name) + " " + GONET_VERSION + "\n"};
     }

@@ -1,0 +1,319 @@
+// clock1 and clock2 as users run them: over real loopback sockets, with nc and netcat1.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <regex>
+
+#include "tests/e2e/programs.hpp"
+
+namespace e2e {
+namespace {
+
+using std::chrono::floor;
+using std::chrono::seconds;
+using std::chrono::system_clock;
+
+// How far past the second boundary a tick may land: tens of milliseconds, with room for a
+// sanitizer build on a busy machine.
+constexpr auto kTickSlack = 150ms;
+
+// Lines of 1.4 MB ("%c" is 24 characters): a client that does not read stalls its write within
+// three ticks, whatever the kernel's socket buffers (up to 4 MiB here).
+std::string huge_format() {
+  std::string format;
+  for (int i = 0; i < 60000; ++i) format += "%c";
+  return format;
+}
+
+// A time of day in the past, present or next second of `at`: the line and the clock read
+// around it may straddle a boundary.
+void expect_time_near(const std::string& line, system_clock::time_point at) {
+  EXPECT_TRUE(line == utc(at - 1s) || line == utc(at) || line == utc(at + 1s))
+      << line << " at " << utc(at);
+}
+
+TEST(ClockTwo, SendsTheTimeAtOnceThenEverySecond) {
+  auto server = start_server("clock2");
+  const auto connected = system_clock::now();
+  auto client = TcpClient::connect(server.port);
+  const auto first = client.read_timed_line(kTickSlack + 100ms);
+  ASSERT_TRUE(first) << "no time at once";
+  EXPECT_TRUE(std::regex_match(first->text, std::regex(R"(\d\d:\d\d:\d\d)"))) << first->text;
+  expect_time_near(first->text, connected);
+  EXPECT_LT(first->at - connected, kTickSlack);
+
+  std::string previous = first->text;
+  for (int i = 0; i < 3; ++i) {
+    const auto tick = client.read_timed_line(1s + kTickSlack);
+    ASSERT_TRUE(tick) << "tick " << i;
+    // The tick lands when the second changes, and shows that second.
+    EXPECT_LT(tick->at - floor<seconds>(tick->at), kTickSlack) << "tick " << i << " late";
+    EXPECT_EQ(tick->text, utc(floor<seconds>(tick->at))) << "tick " << i;
+    EXPECT_NE(tick->text, previous);
+    previous = tick->text;
+  }
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, ShowsTheZoneOfTheTzVariable) {
+  testsupport::ChildOptions tokyo;
+  tokyo.env = {{"TZ", "Asia/Tokyo"}};
+  auto server = start_server("clock2", {"-format", "%z %Z"}, tokyo);
+  auto client = TcpClient::connect(server.port);
+  EXPECT_EQ(client.read_line(1s), "+0900 JST");
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, ShowsTheZoneOfTheTzFlagOverTheVariable) {
+  auto server = start_server("clock2", {"-tz", "Asia/Kolkata", "-format", "%H:%M %z"});
+  auto client = TcpClient::connect(server.port);
+  const auto line = client.read_timed_line(1s);
+  ASSERT_TRUE(line);
+  const auto kolkata = line->at + 5h + 30min;
+  EXPECT_TRUE(line->text == utc(kolkata, "%H:%M +0530") ||
+              line->text == utc(kolkata - 1s, "%H:%M +0530"))
+      << line->text;
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, ServesFiveClientsAtOnce) {
+  auto server = start_server("clock2");
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < 5; ++i) clients.push_back(TcpClient::connect(server.port));
+  for (auto& client : clients) ASSERT_TRUE(client.read_line(1s));
+  // Every client gets the same next tick.
+  std::vector<std::string> ticks;
+  for (auto& client : clients) {
+    const auto tick = client.read_line(1s + kTickSlack);
+    ASSERT_TRUE(tick);
+    ticks.push_back(*tick);
+  }
+  for (const auto& tick : ticks) EXPECT_EQ(tick, ticks.front());
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, ClientThatNeverReadsDoesNotDelayAnother) {
+  auto server = start_server("clock2", {"-format", huge_format() + "%H:%M:%S"});
+  auto stalled = TcpClient::connect(server.port, "127.0.0.1", 4096);
+  auto reader = TcpClient::connect(server.port);
+  ASSERT_TRUE(reader.read_line(1s));
+  for (int i = 0; i < 5; ++i) {
+    const auto tick = reader.read_timed_line(1s + kTickSlack);
+    ASSERT_TRUE(tick) << "tick " << i;
+    EXPECT_LT(tick->at - floor<seconds>(tick->at), kTickSlack) << "tick " << i << " late";
+    EXPECT_EQ(tick->text.substr(tick->text.size() - 8), utc(floor<seconds>(tick->at)));
+  }
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, DropsClientWhoseWriteIsStuckPastTheWriteTimeout) {
+  auto server = start_server(
+      "clock2", {"-format", huge_format(), "-write-timeout", "1s", "-log-level", "debug"});
+  auto stalled = TcpClient::connect(server.port, "127.0.0.1", 4096);
+  ASSERT_TRUE(server.process.wait_for_stderr_line("accept", 1s));
+  const auto dropped = server.process.wait_for_stderr_line("timed out", 8s);
+  ASSERT_TRUE(dropped) << server.process.stderr_text();
+  EXPECT_TRUE(std::regex_search(*dropped, std::regex(R"(close 127\.0\.0\.1:\d+: )"))) << *dropped;
+  // What the server had queued still arrives, then the end.
+  EXPECT_TRUE(stalled.wait_eof(5s));
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, KeepsTickingAfterTheClientHalfCloses) {
+  auto server = start_server("clock2");
+  auto client = TcpClient::connect(server.port);
+  client.send("this is read and thrown away\n");
+  ASSERT_TRUE(client.read_line(1s));
+  client.shutdown_write();  // as nc -N does at the end of its input
+  EXPECT_TRUE(client.read_line(1s + kTickSlack));
+  EXPECT_TRUE(client.read_line(1s + kTickSlack));
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, EndsTheSessionOfAClosedClientByTheNextTick) {
+  auto server = start_server("clock2", {"-log-level", "debug"});
+  auto client = TcpClient::connect(server.port);
+  ASSERT_TRUE(client.read_line(1s));
+  ASSERT_TRUE(server.process.wait_for_stderr_line("accept", 1s));
+  client.close();
+  const auto closed_at = system_clock::now();
+  const auto next_tick = floor<seconds>(closed_at) + 1s;
+  const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick + kTickSlack -
+                                                                           system_clock::now());
+  EXPECT_TRUE(server.process.wait_for_stderr_line("close 127.0.0.1:", limit))
+      << server.process.stderr_text();
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, EndsTheSessionOfAResetClientAtOnce) {
+  auto server = start_server("clock2", {"-log-level", "debug"});
+  auto client = TcpClient::connect(server.port);
+  ASSERT_TRUE(client.read_line(1s));
+  client.reset();
+  EXPECT_TRUE(server.process.wait_for_stderr_line("close 127.0.0.1:", 300ms))
+      << server.process.stderr_text();
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, ClosesConnectionsOverMaxConnsWithAWarning) {
+  auto server = start_server("clock2", {"-max-conns", "2"});
+  auto first = TcpClient::connect(server.port);
+  auto second = TcpClient::connect(server.port);
+  ASSERT_TRUE(first.read_line(1s));
+  ASSERT_TRUE(second.read_line(1s));
+  auto third = TcpClient::connect(server.port);
+  EXPECT_TRUE(third.wait_eof(1s));
+  EXPECT_TRUE(server.process.wait_for_stderr_line("warning: connection limit 2 reached", 1s));
+  first.reset();
+  // The place is given back: a new client is served again.
+  bool served = false;
+  for (int attempt = 0; attempt < 20 && !served; ++attempt) {
+    auto next = TcpClient::connect(server.port);
+    served = next.read_line(200ms).has_value();
+  }
+  EXPECT_TRUE(served);
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, ServesOnEveryEventLoopWithThreads) {
+  auto server = start_server("clock2", {"-threads", "2"});
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < 8; ++i) clients.push_back(TcpClient::connect(server.port));
+  for (auto& client : clients) {
+    ASSERT_TRUE(client.read_line(1s));
+    ASSERT_TRUE(client.read_line(1s + kTickSlack));
+  }
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, ListensOnIpv6WhenAsked) {
+  auto server = start_server("clock2", {"-host", "::1"});
+  EXPECT_NE(server.process.stderr_text().find("listening on [::1]:"), std::string::npos);
+  auto client = TcpClient::connect(server.port, "::1");
+  EXPECT_TRUE(client.read_line(1s));
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, ListensOnLoopbackByDefault) {
+  auto server = start_server("clock2");
+  EXPECT_NE(server.process.stderr_text().find("clock2: listening on 127.0.0.1:"), std::string::npos)
+      << server.process.stderr_text();
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, RealNcReceivesTheTicks) {
+  auto server = start_server("clock2");
+  auto nc = ChildProcess::start({"nc", "-d", "127.0.0.1", std::to_string(server.port)});
+  const auto first = nc.read_stdout_line(2s);
+  ASSERT_TRUE(first) << nc.stderr_text();
+  expect_time_near(*first, system_clock::now());
+  const auto second = nc.read_stdout_line(1s + kTickSlack);
+  ASSERT_TRUE(second);
+  EXPECT_NE(*second, *first);
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, NetcatOnePrintsTheTicks) {
+  auto server = start_server("clock2");
+  auto netcat = start_program("netcat1", {"127.0.0.1:" + std::to_string(server.port)});
+  const auto first = netcat.read_stdout_line(2s);
+  ASSERT_TRUE(first) << netcat.stderr_text();
+  expect_time_near(*first, system_clock::now());
+  ASSERT_TRUE(netcat.read_stdout_line(1s + kTickSlack));
+  // When the server goes, netcat1 has nothing more to copy and ends normally.
+  expect_clean_stop(server.process);
+  EXPECT_EQ(netcat.wait_exit(2s), 0) << netcat.stderr_text();
+  expect_no_sanitizer_report(netcat);
+}
+
+TEST(ClockTwo, ExitsZeroWithinASecondOnSigtermOrSigint) {
+  for (const int signal : {SIGTERM, SIGINT}) {
+    auto server = start_server("clock2");
+    std::vector<TcpClient> clients;
+    for (int i = 0; i < 3; ++i) clients.push_back(TcpClient::connect(server.port));
+    for (auto& client : clients) ASSERT_TRUE(client.read_line(1s));
+    server.process.signal(signal);
+    EXPECT_EQ(server.process.wait_exit(1s), 0) << strsignal(signal);
+    for (auto& client : clients) EXPECT_TRUE(client.wait_eof(1s)) << "open connections are closed";
+    expect_no_sanitizer_report(server.process);
+  }
+}
+
+TEST(ClockTwo, PortInUseExitsOneWithOneLine) {
+  auto first = start_server("clock2");
+  auto second = start_program("clock2", {"-port", std::to_string(first.port)});
+  EXPECT_EQ(second.wait_exit(3s), 1);
+  EXPECT_EQ(second.stderr_text(), "clock2: listen localhost:" + std::to_string(first.port) +
+                                      ": address already in use\n");
+  expect_clean_stop(first.process);
+}
+
+TEST(ClockTwo, BadUsageExitsTwoWithOneLine) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"-port", "abc"},
+                                               {"-port", "70000"},
+                                               {"-nosuch"},
+                                               {"-tz", "Nowhere/Bogus"},
+                                               {"-max-conns", "many"},
+                                               {"-log-level", "loud"},
+                                               {"stray"}}) {
+    auto clock = start_program("clock2", args);
+    EXPECT_EQ(clock.wait_exit(3s), 2) << args[0];
+    const std::string err = clock.stderr_text();
+    EXPECT_TRUE(std::regex_match(err, std::regex("clock2: [^\n]+; see --help\n"))) << err;
+  }
+}
+
+TEST(ClockTwo, HelpAndVersionExitZero) {
+  auto help = start_program("clock2", {"-help"});
+  EXPECT_EQ(help.wait_exit(3s), 0);
+  const std::string usage = help.read_stdout_until_eof(1s);
+  for (const char* flag : {"--port", "--host", "--tz", "--format", "--max-conns", "--log-level"}) {
+    EXPECT_NE(usage.find(flag), std::string::npos) << flag;
+  }
+  auto version = start_program("clock2", {"--version"});
+  EXPECT_EQ(version.wait_exit(3s), 0);
+  EXPECT_TRUE(std::regex_match(version.read_stdout_until_eof(1s),
+                               std::regex("clock2 \\d+\\.\\d+\\.\\d+\n")));
+}
+
+TEST(ClockOne, ServesASecondClientOnlyAfterTheFirstLeaves) {
+  auto server = start_server("clock1");
+  auto first = TcpClient::connect(server.port);
+  ASSERT_TRUE(first.read_line(1s));
+  auto second = TcpClient::connect(server.port);  // waits in the listen backlog
+  // A full tick to the first client and nothing to the second.
+  ASSERT_TRUE(first.read_line(1s + kTickSlack));
+  ASSERT_TRUE(first.read_line(1s + kTickSlack));
+  EXPECT_EQ(second.read_available(), "");
+  first.close();
+  // The first session ends at the next tick at the latest; then the second is served at once.
+  const auto served = second.read_line(2s);
+  ASSERT_TRUE(served);
+  expect_time_near(*served, system_clock::now());
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockOne, HasNoThreadsFlag) {
+  auto clock = start_program("clock1", {"-threads", "2"});
+  EXPECT_EQ(clock.wait_exit(3s), 2);
+}
+
+TEST(NetcatOne, ConnectRefusedExitsOneWithOneLine) {
+  const auto port = std::to_string(unused_port());
+  auto netcat = start_program("netcat1", {"127.0.0.1", port});
+  EXPECT_EQ(netcat.wait_exit(3s), 1);
+  EXPECT_EQ(netcat.stderr_text(), "netcat1: connect 127.0.0.1:" + port + ": connection refused\n");
+}
+
+TEST(NetcatOne, BadUsageExitsTwo) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"localhost"}, {"localhost:0"}, {"-port", "70000"}, {"-x"}}) {
+    auto netcat = start_program("netcat1", args);
+    EXPECT_EQ(netcat.wait_exit(3s), 2) << args[0];
+    EXPECT_TRUE(std::regex_match(netcat.stderr_text(), std::regex("netcat1: [^\n]+\n")))
+        << netcat.stderr_text();
+  }
+}
+
+}  // namespace
+}  // namespace e2e

@@ -1,0 +1,65 @@
+// Starting the suite's real programs for end-to-end tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/tcp_client.hpp"
+
+namespace e2e {
+
+using namespace std::chrono_literals;
+using testsupport::ChildProcess;
+using testsupport::TcpClient;
+
+// A server of the suite on a free loopback port, in UTC unless the options say otherwise.
+struct Server {
+  ChildProcess process;
+  std::uint16_t port;
+};
+
+inline ChildProcess start_program(const std::string& program, std::vector<std::string> args,
+                                  testsupport::ChildOptions options = {}) {
+  args.insert(args.begin(), testsupport::bin(program));
+  const bool zone_given = std::any_of(options.env.begin(), options.env.end(),
+                                      [](const auto& variable) { return variable.first == "TZ"; });
+  if (!zone_given) options.env.emplace_back("TZ", "UTC");
+  return ChildProcess::start(std::move(args), std::move(options));
+}
+
+inline Server start_server(const std::string& program, std::vector<std::string> args = {},
+                           testsupport::ChildOptions options = {}) {
+  args.insert(args.begin(), {"-port", "0"});
+  ChildProcess process = start_program(program, std::move(args), std::move(options));
+  const std::uint16_t port = process.wait_for_listening();
+  return Server{std::move(process), port};
+}
+
+// A sanitizer report in a child fails the test, even if the child went on.
+inline void expect_no_sanitizer_report(ChildProcess& child) {
+  const std::string err = child.stderr_text();
+  EXPECT_EQ(err.find("ERROR: AddressSanitizer"), std::string::npos) << err;
+  EXPECT_EQ(err.find("ERROR: LeakSanitizer"), std::string::npos) << err;
+  EXPECT_EQ(err.find("runtime error:"), std::string::npos) << err;
+}
+
+// Stops a server the way a user does and checks it went cleanly.
+inline void expect_clean_stop(ChildProcess& child) {
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait_exit(3s), 0) << child.stderr_text();
+  expect_no_sanitizer_report(child);
+}
+
+// A loopback port nobody listens on: bound for a moment to get a free number, then released.
+std::uint16_t unused_port();
+
+// The wall-clock time of `at`, formatted in UTC with a strftime pattern.
+std::string utc(std::chrono::system_clock::time_point at, const char* format = "%H:%M:%S");
+
+}  // namespace e2e
