@@ -175,6 +175,27 @@ ClockOptions parse_clock_options(const Program& program, const std::vector<std::
   return clock;
 }
 
+ReverbOptions parse_reverb_options(const Program& program, const std::vector<std::string>& args) {
+  auto options = make_options(program);
+  add_serve_options(options, program);
+  options.add_options("reverb")("delay", "pause between the three parts of an echo",
+                                cxxopts::value<std::string>()->default_value("1s"), "D")(
+      "idle-timeout", "close a connection that completes no line for this long; 0 means never",
+      cxxopts::value<std::string>()->default_value("0"),
+      "D")("max-line", "longest line in bytes, its end not counted",
+           cxxopts::value<std::string>()->default_value("65536"), "N");
+  const auto result = parse(options, program, args);
+
+  ReverbOptions reverb;
+  reverb.serve = serve_options(result, program);
+  reverb.delay = parse_duration_flag("delay", result["delay"].as<std::string>());
+  reverb.idle_timeout =
+      parse_duration_flag("idle-timeout", result["idle-timeout"].as<std::string>());
+  reverb.max_line = parse_count<std::size_t>("max-line", result["max-line"].as<std::string>(), 1,
+                                             std::size_t{1} << 30);
+  return reverb;
+}
+
 DialOptions parse_dial_options(const Program& program, const std::vector<std::string>& args) {
   auto options = make_options(program, "[HOST:PORT | HOST PORT]");
   options.add_options()("host", "server host (default localhost)", cxxopts::value<std::string>(),
@@ -224,6 +245,12 @@ ClockOptions clock_flags(const Program& program, int argc, char* argv[]) {
   auto options = parse_or_exit<ClockOptions>(program, argc, argv, parse_clock_options);
   init_logging(program.name, options.serve.log_level);
   use_time_zone(options.zone);
+  return options;
+}
+
+ReverbOptions reverb_flags(const Program& program, int argc, char* argv[]) {
+  auto options = parse_or_exit<ReverbOptions>(program, argc, argv, parse_reverb_options);
+  init_logging(program.name, options.serve.log_level);
   return options;
 }
 

@@ -33,6 +33,13 @@ struct ClockOptions {
   std::string format = "%H:%M:%S";
 };
 
+struct ReverbOptions {
+  ServeOptions serve;
+  std::chrono::nanoseconds delay = std::chrono::seconds(1);
+  std::chrono::nanoseconds idle_timeout{0};  // 0: off
+  std::size_t max_line = 65536;
+};
+
 struct DialOptions {
   Endpoint server{"localhost", 8000};
   spdlog::level::level_enum log_level = spdlog::level::info;
@@ -56,11 +63,13 @@ std::vector<std::string> go_style(std::vector<std::string> args);
 // The parsers proper: they throw UsageError or EarlyExit and touch nothing else.
 // `args` are the arguments after the program's name.
 ClockOptions parse_clock_options(const Program& program, const std::vector<std::string>& args);
+ReverbOptions parse_reverb_options(const Program& program, const std::vector<std::string>& args);
 DialOptions parse_dial_options(const Program& program, const std::vector<std::string>& args);
 
 // What main calls: parse argv; print help, version or a usage error and exit; otherwise set up
 // logging (and, for clocks, the time zone) and return the options.
 ClockOptions clock_flags(const Program& program, int argc, char* argv[]);
+ReverbOptions reverb_flags(const Program& program, int argc, char* argv[]);
 DialOptions dial_flags(const Program& program, int argc, char* argv[]);
 
 }  // namespace gonet

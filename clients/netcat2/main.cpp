@@ -1,0 +1,29 @@
+// netcat2 is a read/write TCP client: stdin to the connection and the connection to stdout, at
+// once. It ends as soon as either side does.
+#include <asio/awaitable.hpp>
+
+#include "common/client.hpp"
+#include "common/copy.hpp"
+#include "common/dial.hpp"
+#include "common/either.hpp"
+#include "common/flags.hpp"
+#include "common/stdio.hpp"
+
+namespace {
+
+asio::awaitable<void> netcat(gonet::Endpoint server) {
+  auto conn = co_await gonet::dial(server);
+  auto in = gonet::standard_input(conn.get_executor());
+  auto out = gonet::standard_output(conn.get_executor());
+  // The book's `go mustCopy(os.Stdout, conn)` beside `mustCopy(conn, os.Stdin)`.
+  co_await gonet::either(gonet::must_copy(out, conn), gonet::must_copy(conn, in));
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  const gonet::Program program{"netcat2",
+                               "A TCP client: stdin to the server, the server to stdout."};
+  const gonet::DialOptions options = gonet::dial_flags(program, argc, argv);
+  return gonet::run_client(netcat(options.server));
+}

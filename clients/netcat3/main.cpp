@@ -1,0 +1,52 @@
+// netcat3 is netcat2 that, at the end of stdin, closes only its sending side and waits on a
+// done channel for the server's replies to end, so no reply is lost.
+#include <spdlog/spdlog.h>
+#include <asio/awaitable.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+
+#include "common/client.hpp"
+#include "common/copy.hpp"
+#include "common/dial.hpp"
+#include "common/done.hpp"
+#include "common/either.hpp"
+#include "common/flags.hpp"
+#include "common/stdio.hpp"
+
+namespace {
+
+using asio::ip::tcp;
+using Stream = asio::posix::stream_descriptor;
+
+// The book's `go func() { io.Copy(os.Stdout, conn); log.Println("done"); done <- struct{}{} }()`
+asio::awaitable<void> print_replies(tcp::socket& conn, Stream& out, gonet::Done& done) {
+  co_await gonet::must_copy(out, conn);
+  spdlog::info("done");
+  done.signal();
+}
+
+// mustCopy(conn, os.Stdin), then CloseWrite (exercise 8.3), then <-done. The server may end
+// first, and then so do we.
+asio::awaitable<void> send_input(tcp::socket& conn, Stream& in, gonet::Done& done) {
+  co_await gonet::either(gonet::must_copy(conn, in), done.wait());
+  std::error_code ignored;
+  conn.shutdown(tcp::socket::shutdown_send, ignored);
+  co_await done.wait();
+}
+
+asio::awaitable<void> netcat(gonet::Endpoint server) {
+  using namespace asio::experimental::awaitable_operators;
+  auto conn = co_await gonet::dial(server);
+  auto in = gonet::standard_input(conn.get_executor());
+  auto out = gonet::standard_output(conn.get_executor());
+  gonet::Done done(conn.get_executor());
+  co_await (print_replies(conn, out, done) && send_input(conn, in, done));
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  const gonet::Program program{"netcat3", "A TCP client that waits for the server's last reply."};
+  const gonet::DialOptions options = gonet::dial_flags(program, argc, argv);
+  return gonet::run_client(netcat(options.server));
+}

@@ -1,0 +1,25 @@
+#include "common/discard.hpp"
+
+#include <array>
+
+#include "common/awaitable.hpp"
+
+namespace gonet {
+
+std::error_code drain(asio::ip::tcp::socket& socket) {
+  // What is thrown away can go to the same place for every connection of a thread.
+  thread_local std::array<char, 4096> sink;
+  std::error_code ec;
+  while (!ec) socket.read_some(asio::buffer(sink), ec);
+  return ec;
+}
+
+asio::awaitable<std::error_code> discard_until_eof(asio::ip::tcp::socket& socket) {
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
+    if (!ec) ec = drain(socket);
+    if (ec != asio::error::would_block) co_return ec;
+  }
+}
+
+}  // namespace gonet
