@@ -23,7 +23,8 @@ int run_client(asio::awaitable<void> program) {
       loop.stop();
     });
     asio::co_spawn(loop, std::move(program), [&](const std::exception_ptr& failure) {
-      signals.cancel();
+      // When main returns the program ends, as in Go: coroutines it left running are dropped.
+      loop.stop();
       if (!failure) return;
       try {
         std::rethrow_exception(failure);

@@ -45,6 +45,20 @@ struct DialOptions {
   spdlog::level::level_enum log_level = spdlog::level::info;
 };
 
+// One clock of a clock wall: NAME=HOST:PORT.
+struct WallClock {
+  std::string name;
+  Endpoint server;
+  bool operator==(const WallClock&) const = default;
+};
+
+struct ClockwallOptions {
+  std::vector<WallClock> clocks;
+  bool once = false;
+  std::chrono::nanoseconds timeout = std::chrono::seconds(5);
+  spdlog::level::level_enum log_level = spdlog::level::info;
+};
+
 // Bad usage: the message is the one line a program prints after its name, then exits 2.
 class UsageError : public std::runtime_error {
  public:
@@ -65,11 +79,14 @@ std::vector<std::string> go_style(std::vector<std::string> args);
 ClockOptions parse_clock_options(const Program& program, const std::vector<std::string>& args);
 ReverbOptions parse_reverb_options(const Program& program, const std::vector<std::string>& args);
 DialOptions parse_dial_options(const Program& program, const std::vector<std::string>& args);
+ClockwallOptions parse_clockwall_options(const Program& program,
+                                         const std::vector<std::string>& args);
 
 // What main calls: parse argv; print help, version or a usage error and exit; otherwise set up
 // logging (and, for clocks, the time zone) and return the options.
 ClockOptions clock_flags(const Program& program, int argc, char* argv[]);
 ReverbOptions reverb_flags(const Program& program, int argc, char* argv[]);
 DialOptions dial_flags(const Program& program, int argc, char* argv[]);
+ClockwallOptions clockwall_flags(const Program& program, int argc, char* argv[]);
 
 }  // namespace gonet

@@ -7,6 +7,7 @@
 #include <asio/error.hpp>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <utility>
 
 #include "common/awaitable.hpp"
@@ -24,8 +25,9 @@ class LineReader {
 
   // The next line, without its end. The error is eof when the stream ended after the last line,
   // message_size when a line was longer than max_line, operation_aborted when `stop` was
-  // emitted, or the stream's own error.
-  asio::awaitable<std::pair<std::error_code, std::string>> read_line(asio::cancellation_slot stop) {
+  // emitted (or, without a slot, when the coroutine was cancelled), or the stream's own error.
+  asio::awaitable<std::pair<std::error_code, std::string>> read_line(
+      asio::cancellation_slot stop = {}) {
     for (;;) {
       std::string_view line;
       const auto status = splitter_.next(line);
@@ -46,6 +48,16 @@ class LineReader {
   }
 
  private:
+  asio::awaitable<std::tuple<std::error_code, std::size_t>> read_some(
+      asio::mutable_buffer buffer, asio::cancellation_slot stop) {
+    // A bound slot replaces the coroutine's own, which awaitable_operators cancel through.
+    if (stop.is_connected()) {
+      co_return co_await stream_.async_read_some(buffer,
+                                                 asio::bind_cancellation_slot(stop, use_nothrow));
+    }
+    co_return co_await stream_.async_read_some(buffer, use_nothrow);
+  }
+
   using Result = std::pair<std::error_code, std::string>;
   Stream& stream_;
   LineSplitter splitter_;
