@@ -114,5 +114,45 @@ TEST(Flags, RejectsBadClientServers) {
   }
 }
 
+const Program kClockwall{"clockwall", "test"};
+
+TEST(Flags, TakesOneNameEqualsHostPortPerClock) {
+  const auto wall = parse_clockwall_options(
+      kClockwall, {"NewYork=localhost:8010", "-once", "Tokyo=[::1]:8020", "-timeout", "2s"});
+  EXPECT_EQ(wall.clocks,
+            (std::vector<WallClock>{{"NewYork", {"localhost", 8010}}, {"Tokyo", {"::1", 8020}}}));
+  EXPECT_TRUE(wall.once);
+  EXPECT_EQ(wall.timeout, 2s);
+  const auto plain = parse_clockwall_options(kClockwall, {"A=h:1"});
+  EXPECT_FALSE(plain.once);
+  EXPECT_EQ(plain.timeout, 5s);
+}
+
+TEST(Flags, RejectsBadClocks) {
+  for (const Args& args :
+       {Args{}, Args{"London"}, Args{"X=host"}, Args{"X=host:99999"}, Args{"=localhost:8000"},
+        Args{"X=host:0"}, Args{"A=h:1", "-timeout", "x"}}) {
+    EXPECT_THROW(parse_clockwall_options(kClockwall, args), UsageError)
+        << (args.empty() ? "(none)" : args[0]);
+  }
+}
+
+TEST(Flags, ParsesEveryReverbFlag) {
+  const Program reverb{"reverb2", "test"};
+  const auto defaults = parse_reverb_options(reverb, {});
+  EXPECT_EQ(defaults.delay, 1s);
+  EXPECT_EQ(defaults.idle_timeout, 0s);
+  EXPECT_EQ(defaults.max_line, 65536u);
+  const auto options =
+      parse_reverb_options(reverb, {"-delay", "250ms", "-idle-timeout=1m", "--max-line", "100"});
+  EXPECT_EQ(options.delay, 250ms);
+  EXPECT_EQ(options.idle_timeout, 1min);
+  EXPECT_EQ(options.max_line, 100u);
+  for (const Args& args : {Args{"-delay", "abc"}, Args{"-max-line", "0"},
+                           Args{"-idle-timeout", "-1s"}, Args{"-delay", "1"}}) {
+    EXPECT_THROW(parse_reverb_options(reverb, args), UsageError) << args[0];
+  }
+}
+
 }  // namespace
 }  // namespace gonet

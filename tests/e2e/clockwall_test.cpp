@@ -1,0 +1,226 @@
+// clockwall against real clock2 servers in three zones, through pipes and a pseudo-terminal.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <csignal>
+#include <ctime>
+#include <regex>
+#include <sstream>
+
+#include "tests/e2e/programs.hpp"
+#include "tests/support/terminal_session.hpp"
+
+namespace e2e {
+namespace {
+
+using std::chrono::system_clock;
+
+struct Zone {
+  const char* name;
+  const char* tz;
+};
+constexpr Zone kZones[] = {
+    {"NewYork", "America/New_York"}, {"London", "Europe/London"}, {"Tokyo", "Asia/Tokyo"}};
+
+Server start_clock(const char* tz, std::vector<std::string> args = {}) {
+  testsupport::ChildOptions options;
+  options.env = {{"TZ", tz}};
+  return start_server("clock2", std::move(args), options);
+}
+
+// "Name=127.0.0.1:PORT" for each server, in order.
+std::vector<std::string> wall_args(const std::vector<Server>& servers) {
+  std::vector<std::string> args;
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    args.push_back(std::string(kZones[i].name) + "=127.0.0.1:" + std::to_string(servers[i].port));
+  }
+  return args;
+}
+
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string word; in >> word;) out.push_back(word);
+  return out;
+}
+
+// The time of day in `tz` at `at`, worked out here, independently of the servers.
+std::string time_in(const char* tz, system_clock::time_point at) {
+  const char* saved = std::getenv("TZ");
+  const std::string old = saved != nullptr ? saved : "";
+  ::setenv("TZ", tz, 1);
+  ::tzset();
+  const std::time_t t = system_clock::to_time_t(at);
+  std::tm local{};
+  ::localtime_r(&t, &local);
+  char text[16];
+  const std::string shown(text, std::strftime(text, sizeof text, "%H:%M:%S", &local));
+  if (saved != nullptr) {
+    ::setenv("TZ", old.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+  return shown;
+}
+
+void expect_time_of_zone(const std::string& shown, const char* tz, system_clock::time_point at) {
+  EXPECT_TRUE(shown == time_in(tz, at - 1s) || shown == time_in(tz, at) ||
+              shown == time_in(tz, at + 1s))
+      << tz << " shows " << shown << ", expected about " << time_in(tz, at);
+}
+
+std::vector<Server> three_clocks() {
+  std::vector<Server> servers;
+  for (const Zone& zone : kZones) servers.push_back(start_clock(zone.tz));
+  return servers;
+}
+
+TEST(Clockwall, OncePrintsEachClockInItsZone) {
+  auto servers = three_clocks();
+  std::vector<std::string> args = {"-once"};
+  for (auto& arg : wall_args(servers)) args.push_back(arg);
+  auto wall = start_program("clockwall", args);
+  EXPECT_EQ(wall.wait_exit(5s), 0) << wall.stderr_text();
+  const auto now = system_clock::now();
+  const std::string out = wall.read_stdout_until_eof(1s);
+  std::istringstream lines(out);
+  std::string header, row, extra;
+  std::getline(lines, header);
+  std::getline(lines, row);
+  EXPECT_FALSE(std::getline(lines, extra)) << out;
+  EXPECT_EQ(words(header), (std::vector<std::string>{"NewYork", "London", "Tokyo"})) << out;
+  // Each time stands under its name: the columns line up.
+  EXPECT_EQ(header.find("London"), row.find(words(row).at(1))) << out;
+  const auto times = words(row);
+  ASSERT_EQ(times.size(), 3u) << out;
+  for (std::size_t i = 0; i < 3; ++i) expect_time_of_zone(times[i], kZones[i].tz, now);
+  for (auto& server : servers) expect_clean_stop(server.process);
+}
+
+TEST(Clockwall, PrintsOneWholeRowPerSecondIntoAPipe) {
+  auto servers = three_clocks();
+  auto wall = start_program("clockwall", wall_args(servers));
+  const auto header = wall.read_stdout_line(2s);
+  ASSERT_TRUE(header) << wall.stderr_text();
+  EXPECT_EQ(words(*header), (std::vector<std::string>{"NewYork", "London", "Tokyo"}));
+  std::vector<std::string> tokyo;
+  for (int i = 0; i < 3; ++i) {
+    const auto row = wall.read_stdout_line(2s);
+    ASSERT_TRUE(row) << "row " << i;
+    const auto times = words(*row);
+    ASSERT_EQ(times.size(), 3u) << *row;
+    for (std::size_t z = 0; z < 3; ++z)
+      expect_time_of_zone(times[z], kZones[z].tz, system_clock::now());
+    tokyo.push_back(times[2]);
+  }
+  EXPECT_NE(tokyo[0], tokyo[1]);
+  EXPECT_NE(tokyo[1], tokyo[2]);
+  wall.signal(SIGTERM);
+  wall.wait_exit(2s);
+  expect_no_sanitizer_report(wall);
+  for (auto& server : servers) expect_clean_stop(server.process);
+}
+
+TEST(Clockwall, ShowsAClockDownWhileItIsAwayAndAgainWhenItIsBack) {
+  auto servers = three_clocks();
+  auto wall = start_program("clockwall", wall_args(servers));
+  ASSERT_TRUE(wall.read_stdout_line(2s));  // header
+  ASSERT_TRUE(wall.read_stdout_line(2s));  // a first row
+  const std::uint16_t london_port = servers[1].port;
+  expect_clean_stop(servers[1].process);
+
+  // Down within a couple of seconds, while the others keep ticking.
+  std::optional<std::string> down_row;
+  for (int i = 0; i < 4 && !down_row; ++i) {
+    const auto row = wall.read_stdout_line(2s);
+    ASSERT_TRUE(row);
+    if (words(*row).at(1) == "down") down_row = row;
+  }
+  ASSERT_TRUE(down_row) << "London never showed down";
+  const auto next = wall.read_stdout_line(2s);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(words(*next).at(1), "down");
+  EXPECT_NE(words(*next).at(2), words(*down_row).at(2)) << "Tokyo stopped ticking";
+
+  // Back on the same port: the column ticks again (retries come 1s, 2s, 4s apart).
+  servers[1] = start_clock("Europe/London", {"-port", std::to_string(london_port)});
+  bool back = false;
+  for (int i = 0; i < 10 && !back; ++i) {
+    const auto row = wall.read_stdout_line(2s);
+    ASSERT_TRUE(row);
+    back = words(*row).at(1) != "down";
+    if (back) expect_time_of_zone(words(*row).at(1), "Europe/London", system_clock::now());
+  }
+  EXPECT_TRUE(back) << "London never came back";
+  wall.signal(SIGTERM);
+  wall.wait_exit(2s);
+  expect_no_sanitizer_report(wall);
+}
+
+TEST(Clockwall, RedrawsTheRowInPlaceOnATerminalAndLeavesItCleanOnCtrlC) {
+  auto servers = three_clocks();
+  std::vector<std::string> argv = {testsupport::bin("clockwall")};
+  for (auto& arg : wall_args(servers)) argv.push_back(arg);
+  testsupport::TerminalSession terminal(argv);
+  const int flags_before = ::fcntl(terminal.slave(), F_GETFL);
+  // Three seconds of ticks: every change redraws the same line (\r), never a new one.
+  const auto time = std::regex(R"(\d\d:\d\d:\d\d  +\d\d:\d\d:\d\d  +\d\d:\d\d:\d\d)");
+  std::string screen;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::count(screen.begin(), screen.end(), '\r') < 8 &&
+         std::chrono::steady_clock::now() < deadline) {
+    screen = terminal.wait_for_screen("(more output)", 50ms);
+  }
+  const auto first_newline = screen.find('\n');
+  ASSERT_NE(first_newline, std::string::npos) << screen;
+  EXPECT_EQ(words(screen.substr(0, first_newline)),
+            (std::vector<std::string>{"NewYork", "London", "Tokyo"}));
+  const std::string rows = screen.substr(first_newline + 1);
+  EXPECT_EQ(rows.find('\n'), std::string::npos) << "the table scrolled: " << rows;
+  EXPECT_GE(std::count(rows.begin(), rows.end(), '\r'), 6) << rows;
+  EXPECT_TRUE(std::regex_search(rows, time)) << rows;
+
+  terminal.type("\x03");  // ^C
+  EXPECT_EQ(terminal.wait_exit(2s), 128 + SIGINT);
+  const std::string& last = terminal.screen();
+  ASSERT_FALSE(last.empty());
+  EXPECT_EQ(last.back(), '\n') << "the prompt would land on the table's row";
+  EXPECT_EQ(::fcntl(terminal.slave(), F_GETFL), flags_before);
+  EXPECT_EQ(last.find("Sanitizer"), std::string::npos) << last;
+  EXPECT_EQ(last.find("runtime error"), std::string::npos) << last;
+  for (auto& server : servers) expect_clean_stop(server.process);
+}
+
+TEST(Clockwall, OnceExitsOneNamingAClockThatDoesNotAnswer) {
+  auto tokyo = start_clock("Asia/Tokyo");
+  const auto nobody = std::to_string(unused_port());
+  auto wall = start_program(
+      "clockwall", {"-once", "-timeout", "1s", "Tokyo=127.0.0.1:" + std::to_string(tokyo.port),
+                    "Mars=127.0.0.1:" + nobody});
+  EXPECT_EQ(wall.wait_exit(4s), 1);
+  const std::string out = wall.read_stdout_until_eof(1s);
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(Tokyo +Mars\n\d\d:\d\d:\d\d +down\n)"))) << out;
+  EXPECT_EQ(wall.stderr_text(), "clockwall: no time from Mars (127.0.0.1:" + nobody + ")\n");
+  expect_clean_stop(tokyo.process);
+}
+
+TEST(Clockwall, BadArgumentsExitTwoWithOneLine) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"London"},
+                                               {"X=host"},
+                                               {"X=host:99999"},
+                                               {"=localhost:8000"},
+                                               {},
+                                               {"-once", "-timeout", "soon", "A=localhost:1"},
+                                               {"-nosuch", "A=localhost:1"}}) {
+    auto wall = start_program("clockwall", args);
+    EXPECT_EQ(wall.wait_exit(3s), 2) << (args.empty() ? "(none)" : args[0]);
+    EXPECT_TRUE(std::regex_match(wall.stderr_text(), std::regex("clockwall: [^\n]+; see --help\n")))
+        << wall.stderr_text();
+  }
+}
+
+}  // namespace
+}  // namespace e2e
