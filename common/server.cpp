@@ -29,6 +29,14 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
     raw.push_back(loops.back().get());
   }
 
+  // Before "listening on": whoever saw that line may stop us at once.
+  asio::signal_set signals(*loops.front(), SIGINT, SIGTERM);
+  signals.async_wait([&stop_all](const std::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("SIG{}: closing connections and exiting", sigabbrev_np(signal));
+    stop_all();  // the loops' destructors close every socket their sessions own
+  });
+
   std::vector<asio::ip::tcp::acceptor> acceptors;
   try {
     acceptors = listen(raw, options.listen);
@@ -52,12 +60,6 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
                    });
   }
 
-  asio::signal_set signals(*loops.front(), SIGINT, SIGTERM);
-  signals.async_wait([&stop_all](const std::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("SIG{}: closing connections and exiting", sigabbrev_np(signal));
-    stop_all();  // the loops' destructors close every socket their sessions own
-  });
 
   std::vector<std::jthread> threads;
   for (std::size_t i = 1; i < loops.size(); ++i) {
