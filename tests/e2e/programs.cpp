@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <fstream>
 
 namespace e2e {
 
@@ -19,6 +20,20 @@ std::uint16_t unused_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
   ::close(fd);
   return ntohs(address.sin_port);
+}
+
+long resident_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string field;
+  while (status >> field) {
+    if (field == "VmRSS:") {
+      long kib = -1;
+      status >> kib;
+      return kib;
+    }
+    status.ignore(4096, '\n');
+  }
+  return -1;
 }
 
 std::string utc(std::chrono::system_clock::time_point at, const char* format) {

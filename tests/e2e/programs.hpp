@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <algorithm>
 #include <chrono>
@@ -58,6 +59,9 @@ inline void expect_clean_stop(ChildProcess& child) {
 
 // A loopback port nobody listens on: bound for a moment to get a free number, then released.
 std::uint16_t unused_port();
+
+// The resident memory of a running process in KiB (VmRSS in /proc/PID/status); -1 if unreadable.
+long resident_kib(pid_t pid);
 
 // The wall-clock time of `at`, formatted in UTC with a strftime pattern.
 std::string utc(std::chrono::system_clock::time_point at, const char* format = "%H:%M:%S");

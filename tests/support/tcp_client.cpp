@@ -190,7 +190,8 @@ std::optional<TcpClient::Line> TcpClient::read_timed_line(milliseconds timeout) 
       std::uint64_t newline = consumed_ + end;
       auto arrival = std::find_if(arrivals_.begin(), arrivals_.end(),
                                   [&](const auto& a) { return a.first > newline; });
-      Line line{take(end + 1), arrival->second};
+      const auto at = arrival->second;  // take() drops the arrivals it consumes
+      Line line{take(end + 1), at};
       line.text.pop_back();
       return line;
     }
