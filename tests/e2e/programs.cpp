@@ -7,6 +7,8 @@
 
 #include <ctime>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 namespace e2e {
 
@@ -34,6 +36,20 @@ long resident_kib(pid_t pid) {
     status.ignore(4096, '\n');
   }
   return -1;
+}
+
+std::chrono::milliseconds cpu_time(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields 14 and 15, utime and stime, counted after the ")" that ends the command name.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  long ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::stol(field);
+  }
+  if (!fields) return std::chrono::milliseconds(-1);
+  return std::chrono::milliseconds(ticks * 1000 / ::sysconf(_SC_CLK_TCK));
 }
 
 std::string utc(std::chrono::system_clock::time_point at, const char* format) {

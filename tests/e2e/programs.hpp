@@ -63,6 +63,9 @@ std::uint16_t unused_port();
 // The resident memory of a running process in KiB (VmRSS in /proc/PID/status); -1 if unreadable.
 long resident_kib(pid_t pid);
 
+// CPU time (user + system) a running process has used so far; -1 if unreadable.
+std::chrono::milliseconds cpu_time(pid_t pid);
+
 // The wall-clock time of `at`, formatted in UTC with a strftime pattern.
 std::string utc(std::chrono::system_clock::time_point at, const char* format = "%H:%M:%S");
 
