@@ -236,6 +236,24 @@ void expect_every_echo_before_the_close(const char* program) {
   expect_clean_stop(server.process);
 }
 
+TEST(ReverbOne, ServesEachConnectionOnItsOwnCoroutine) {
+  // Echoes are sequential within a connection, not across connections: a second client is
+  // answered at once while the first one's echo is still going on.
+  auto server = start_server("reverb1", {"-delay", "500ms"});
+  auto first = TcpClient::connect(server.port);
+  auto second = TcpClient::connect(server.port);
+  first.send("one\n");
+  ASSERT_EQ(first.read_line(1s), "\t ONE");
+  const auto sent = system_clock::now();
+  second.send("two\n");
+  const auto shout = second.read_timed_line(1s);
+  ASSERT_TRUE(shout);
+  EXPECT_EQ(shout->text, "\t TWO");
+  EXPECT_LT(shout->at - sent, 250ms) << "the second client waited for the first one's echo";
+  EXPECT_EQ(read_lines(first, 2, 2s), (std::vector<std::string>{"\t one", "\t one"}));
+  expect_clean_stop(server.process);
+}
+
 TEST(ReverbOne, FinishesPendingEchoesAfterHalfClose) {
   expect_every_echo_before_the_close("reverb1");
 }
