@@ -1,6 +1,7 @@
 #include "common/clock.hpp"
 
-#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <memory>
 
 #include "common/awaitable.hpp"
 #include "common/discard.hpp"
@@ -11,34 +12,62 @@ namespace {
 
 using asio::ip::tcp;
 
+// What the read side of a session tells the tick side: that the client has gone, and why.
+struct ClientGone {
+  asio::cancellation_signal signal;  // stops the tick side's wait for the next second
+  std::error_code why;
+  bool session_over = false;
+  bool half_closed = false;
+};
+
+// The read side of a session: keeps a read pending for the whole session, throws the input
+// away, and notices at once a client that resets. A chain of callbacks rather than a second
+// coroutine, because it runs for every client and a coroutine pair costs kilobytes per client.
+// It shares its state with the session, which may end while a callback is still queued.
+struct WatchInput {
+  tcp::socket* socket;
+  std::shared_ptr<ClientGone> gone;
+
+  void operator()(std::error_code ec) {
+    if (gone->session_over) return;  // the socket may be gone with the session
+    if (!gone->half_closed) {
+      if (!ec) ec = drain(*socket);
+      if (ec == asio::error::would_block) return socket->async_wait(tcp::socket::wait_read, *this);
+      if (ec == asio::error::eof) {
+        // The client half-closed (nc -N) or closed. Go keeps sending either way, and so do we;
+        // if it closed, the next tick provokes a reset, which lands here at once.
+        gone->half_closed = true;
+        return socket->async_wait(tcp::socket::wait_error, *this);
+      }
+    }
+    gone->why = ec ? ec : std::error_code(asio::error::connection_reset);
+    gone->signal.emit(asio::cancellation_type::terminal);
+  }
+};
+
 // At most one write in flight: a tick that comes while a write waits is skipped, not queued.
-asio::awaitable<std::error_code> send_time(tcp::socket& socket, Clock& clock) {
+asio::awaitable<std::error_code> send_time(tcp::socket& socket, Clock& clock, ClientGone& gone) {
   auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   for (;;) {
     if (auto ec = co_await write_within(socket, clock.line(second), clock.write_timeout())) {
       co_return ec;
     }
-    second = co_await clock.ticker().next_after(second);
+    if (gone.why) co_return gone.why;
+    const auto next = co_await clock.ticker().next_after(second, gone.signal.slot());
+    if (!next) co_return gone.why;
+    second = *next;
   }
-}
-
-// Keeps a read pending for the whole session, so a client that resets is noticed at once.
-asio::awaitable<std::error_code> discard_input(tcp::socket& socket) {
-  if (const auto ec = co_await discard_until_eof(socket); ec != asio::error::eof) co_return ec;
-  // EOF: the client half-closed (nc -N) or closed. Go keeps sending either way, and so do we;
-  // if it closed, the next tick provokes a reset, which ends the session here at once.
-  auto [ec] = co_await socket.async_wait(tcp::socket::wait_error, use_nothrow);
-  co_return ec ? ec : std::error_code(asio::error::connection_reset);
 }
 
 }  // namespace
 
 asio::awaitable<void> serve_clock(Connection conn, Clock& clock) {
-  using namespace asio::experimental::awaitable_operators;
   std::error_code ec;
   conn.socket().non_blocking(true, ec);
-  const auto ended = co_await (send_time(conn.socket(), clock) || discard_input(conn.socket()));
-  conn.log_end(std::visit([](const std::error_code& why) { return why; }, ended));
+  const auto gone = std::make_shared<ClientGone>();
+  conn.socket().async_wait(tcp::socket::wait_read, WatchInput{&conn.socket(), gone});
+  conn.log_end(co_await send_time(conn.socket(), clock, *gone));
+  gone->session_over = true;
 }
 
 }  // namespace gonet

@@ -106,7 +106,7 @@ asio::awaitable<void> ClockWall::print_rows() {
   asio::steady_timer settle(changed_.get_executor());
   auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   for (;;) {
-    second = co_await ticker.next_after(second);
+    second = (co_await ticker.next_after(second)).value();
     // Let the clocks' lines for this second arrive before the row goes out.
     settle.expires_after(std::chrono::milliseconds(300));
     co_await settle.async_wait(use_nothrow);

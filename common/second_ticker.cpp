@@ -1,10 +1,13 @@
 #include "common/second_ticker.hpp"
 
+#include <asio/bind_cancellation_slot.hpp>
+
 #include "common/awaitable.hpp"
 
 namespace gonet {
 
-asio::awaitable<std::chrono::sys_seconds> SecondTicker::next_after(std::chrono::sys_seconds after) {
+asio::awaitable<std::optional<std::chrono::sys_seconds>> SecondTicker::next_after(
+    std::chrono::sys_seconds after, asio::cancellation_slot stop) {
   using namespace std::chrono;
   for (;;) {
     const auto now = system_clock::now();
@@ -14,9 +17,12 @@ asio::awaitable<std::chrono::sys_seconds> SecondTicker::next_after(std::chrono::
     // A wall clock stepped backwards leaves the expiry far ahead: re-arm then too.
     const auto boundary = second + seconds(1);
     if (timer_.expiry() <= now || timer_.expiry() > boundary) timer_.expires_at(boundary);
-    // Re-arming cancels waits on the spent expiry; they come back here and find the new second.
-    // A cancelled session throws at its next co_await instead, which ends it.
-    co_await timer_.async_wait(use_nothrow);
+    auto [ec] = co_await timer_.async_wait(asio::bind_cancellation_slot(stop, use_nothrow));
+    // Re-arming cancels the waits on the spent expiry too, but those find a new second above.
+    // A wait cancelled within the second it began can only have been stopped.
+    if (ec == asio::error::operation_aborted && floor<seconds>(system_clock::now()) <= after) {
+      co_return std::nullopt;
+    }
   }
 }
 

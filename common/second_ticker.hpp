@@ -2,8 +2,10 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/system_timer.hpp>
 #include <chrono>
+#include <optional>
 
 namespace gonet {
 
@@ -13,8 +15,10 @@ class SecondTicker {
  public:
   explicit SecondTicker(const asio::any_io_executor& executor) : timer_(executor) {}
 
-  // Completes when the wall clock has passed `after`, at the boundary; returns the new second.
-  asio::awaitable<std::chrono::sys_seconds> next_after(std::chrono::sys_seconds after);
+  // Completes when the wall clock has passed `after`, at the boundary, with the new second; or
+  // with nullopt when `stop` is emitted first.
+  asio::awaitable<std::optional<std::chrono::sys_seconds>> next_after(
+      std::chrono::sys_seconds after, asio::cancellation_slot stop = {});
 
  private:
   asio::system_timer timer_;
