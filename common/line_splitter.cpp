@@ -6,8 +6,8 @@
 namespace gonet {
 namespace {
 
-constexpr std::size_t kFirstBuffer = 512;
-constexpr std::size_t kMinRead = 256;
+constexpr std::size_t kFirstBuffer = 256;
+constexpr std::size_t kMinRead = 128;
 
 std::string_view without_cr(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

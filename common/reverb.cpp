@@ -31,13 +31,20 @@ Reverb::Reverb(Connection& conn, const ReverbOptions& options)
     : conn_(conn),
       idle_timeout_(options.idle_timeout),
       lines_(conn.socket(), options.max_line),
-      out_(conn.socket(), options.serve.write_timeout),
-      changed_(conn.socket().get_executor(), asio::steady_timer::time_point::max()),
-      idle_(conn.socket().get_executor()) {
+      // A client that cannot take its echoes will not get the next ones either: stop reading.
+      out_(conn.socket(), options.serve.write_timeout,
+           [this](std::error_code why) { stop_reading(why); }),
+      changed_(conn.socket().get_executor(), asio::steady_timer::time_point::max()) {
   std::error_code ec;
   conn_.socket().non_blocking(true, ec);
-  spawn_task(write_echoes());
-  if (idle_timeout_.count() > 0) spawn_task(watch_idle());
+  if (idle_timeout_.count() > 0) {
+    idle_.emplace(conn.socket().get_executor());
+    watching_idle_ = true;
+    asio::co_spawn(conn.socket().get_executor(), watch_idle(), [this](const std::exception_ptr&) {
+      watching_idle_ = false;
+      changed_.cancel();
+    });
+  }
 }
 
 asio::awaitable<std::optional<std::string>> Reverb::next_shout() {
@@ -60,45 +67,30 @@ asio::awaitable<std::optional<std::string>> Reverb::next_shout() {
 
 void Reverb::spawn(asio::awaitable<void> echo) {
   ++echoes_;
-  ++tasks_;
   asio::co_spawn(conn_.socket().get_executor(), std::move(echo), [this](const std::exception_ptr&) {
     --echoes_;
-    --tasks_;
     changed_.cancel();
   });
 }
 
 asio::awaitable<void> Reverb::finish() {
   while (echoes_ > 0) co_await wait_until_changed();
-  out_.close();
+  co_await out_.flush();
   finishing_ = true;
-  idle_.cancel();
-  while (tasks_ > 0) co_await wait_until_changed();
+  if (idle_) idle_->cancel();
+  while (watching_idle_) co_await wait_until_changed();
   if (why_ != asio::error::eof && why_ != asio::error::connection_reset) {
     co_await linger(conn_.socket());
   }
   conn_.log_end(why_);
 }
 
-void Reverb::spawn_task(asio::awaitable<void> task) {
-  ++tasks_;
-  asio::co_spawn(conn_.socket().get_executor(), std::move(task), [this](const std::exception_ptr&) {
-    --tasks_;
-    changed_.cancel();
-  });
-}
-
-asio::awaitable<void> Reverb::write_echoes() {
-  // A client that cannot take its echoes will not get the next ones either: stop reading.
-  if (const auto ec = co_await out_.run()) stop_reading(ec);
-}
-
 asio::awaitable<void> Reverb::watch_idle() {
   using std::chrono::steady_clock;
   while (!finishing_) {
     // Only time spent waiting for a line counts: reverb1 does not read while it echoes.
-    idle_.expires_at(reading_ ? idle_deadline_ : steady_clock::now() + idle_timeout_);
-    co_await idle_.async_wait(use_nothrow);
+    idle_->expires_at(reading_ ? idle_deadline_ : steady_clock::now() + idle_timeout_);
+    co_await idle_->async_wait(use_nothrow);
     if (!finishing_ && reading_ && steady_clock::now() >= idle_deadline_) {
       spdlog::debug("{}: no line for {}", to_string(conn_.peer()), format_duration(idle_timeout_));
       stop_reading(asio::error::timed_out);

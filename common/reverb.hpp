@@ -44,8 +44,6 @@ class Reverb {
   asio::awaitable<void> finish();
 
  private:
-  void spawn_task(asio::awaitable<void> task);
-  asio::awaitable<void> write_echoes();
   asio::awaitable<void> watch_idle();
   asio::awaitable<void> wait_until_changed();
   void stop_reading(std::error_code why);
@@ -55,14 +53,14 @@ class Reverb {
   LineReader<asio::ip::tcp::socket> lines_;
   WriteQueue out_;
   std::size_t echoes_ = 0;  // pending echoes
-  std::size_t tasks_ = 0;   // every coroutine spawned here, echoes included
+  bool watching_idle_ = false;
   bool reading_ = false;
   bool finishing_ = false;
   std::error_code why_;  // why no more shouts come
   std::chrono::steady_clock::time_point idle_deadline_;
   asio::cancellation_signal stop_reading_;
   asio::steady_timer changed_;  // never expires: cancelled to wake whoever waits for a change
-  asio::steady_timer idle_;
+  std::optional<asio::steady_timer> idle_;  // with -idle-timeout only
 };
 
 }  // namespace gonet

@@ -60,7 +60,6 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
                    });
   }
 
-
   std::vector<std::jthread> threads;
   for (std::size_t i = 1; i < loops.size(); ++i) {
     threads.emplace_back([loop = raw[i]] { loop->run(); });

@@ -5,47 +5,57 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
-#include <deque>
+#include <functional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace gonet {
 
 // The one writer of a connection. Many coroutines may write at once (the book warns that
 // net.Conn methods must then be safe to call concurrently; Asio forbids a second async_write
-// while one is in flight): each line is queued whole, and run() writes them one after another,
-// so lines never tear.
+// while one is in flight): each line goes out whole, after the lines written before it.
+//
+// A client that keeps up takes each line straight into its socket buffer from write(), with no
+// coroutine of the queue's own. Only when the socket is full does a line wait in the queue, and a
+// writer coroutine, which lives only while lines wait, sends them one after another.
 class WriteQueue {
  public:
-  WriteQueue(asio::ip::tcp::socket& socket, std::chrono::nanoseconds write_timeout);
+  using FailureHandler = std::function<void(std::error_code)>;
 
-  // Queues `line`. Completes at once, unless more than kHighWater bytes are already waiting
-  // for a client that is not reading: then when they have gone out. Fails once the connection
-  // has failed (every later line is dropped).
+  // `on_failure` hears of the first failed or stuck write, at once.
+  WriteQueue(asio::ip::tcp::socket& socket, std::chrono::nanoseconds write_timeout,
+             FailureHandler on_failure = {});
+  WriteQueue(const WriteQueue&) = delete;
+  WriteQueue& operator=(const WriteQueue&) = delete;
+
+  // Writes or queues `line`. Completes at once, unless more than kHighWater bytes already wait
+  // for a client that is not reading: then when they have gone out. Fails once the connection has
+  // failed (a write error, or a write unfinished after the write timeout); later lines are dropped.
   asio::awaitable<std::error_code> write(std::string line);
 
-  // Writes what is queued as it comes, until close() and everything queued has gone out (no
-  // error), or a write fails or stays stuck for the write timeout (that error).
-  asio::awaitable<std::error_code> run();
-
-  // No more lines will come: run() ends once the queue is empty.
-  void close();
+  // Waits until every queued line has gone out, or the connection has failed. Call it before the
+  // queue goes away.
+  asio::awaitable<void> flush();
 
   static constexpr std::size_t kHighWater = 64 * 1024;
 
  private:
-  void wake(asio::steady_timer& timer) { timer.cancel(); }
+  asio::awaitable<void> send_queued();
+  void fail(std::error_code why);
+  bool queue_empty() const { return head_ == lines_.size(); }
 
   asio::ip::tcp::socket& socket_;
   std::chrono::nanoseconds write_timeout_;
-  std::deque<std::string> lines_;
+  FailureHandler on_failure_;
+  std::vector<std::string> lines_;  // lines_[head_] is the next to go; empty once all went
+  std::size_t head_ = 0;
   std::size_t queued_bytes_ = 0;
-  bool closed_ = false;
+  bool sending_ = false;           // send_queued() is taking lines from the queue
+  std::size_t senders_alive_ = 0;  // its coroutines not yet destroyed (a new one may start
+                                   // while the last one is still winding up)
   std::error_code failure_;
-  // Timers that never expire, cancelled to wake whoever waits: the writer for a new line, the
-  // writers of lines over the high water mark for room.
-  asio::steady_timer line_queued_;
-  asio::steady_timer room_made_;
+  asio::steady_timer changed_;  // never expires: cancelled to wake whoever waits for a change
 };
 
 }  // namespace gonet

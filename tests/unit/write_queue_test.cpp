@@ -44,16 +44,15 @@ asio::awaitable<void> writer(WriteQueue& out, char letter, int count, std::size_
   }
 }
 
-asio::awaitable<void> write_and_close(WriteQueue& out, std::vector<std::string> lines) {
+asio::awaitable<void> write_and_flush(WriteQueue& out, std::vector<std::string> lines) {
   for (auto& line : lines) co_await out.write(std::move(line));
-  out.close();
+  co_await out.flush();
 }
 
 TEST(WriteQueue, WritesLinesWholeWhenManyCoroutinesWriteAtOnce) {
   asio::io_context io;
   SocketPair pair(io);
   WriteQueue out(pair.server, 5s);
-  asio::co_spawn(io, out.run(), asio::detached);
   // 26 writers of 20 lines of 10 KiB each: far more than a socket takes in one write, so a
   // queue that let two writes overlap would interleave bytes inside lines.
   for (char letter = 'a'; letter <= 'z'; ++letter) {
@@ -90,8 +89,7 @@ TEST(WriteQueue, KeepsTheOrderLinesWereQueuedIn) {
     lines.push_back(std::to_string(i) + "\n");
     expected += lines.back();
   }
-  asio::co_spawn(io, out.run(), asio::detached);
-  asio::co_spawn(io, write_and_close(out, lines), asio::detached);
+  asio::co_spawn(io, write_and_flush(out, lines), asio::detached);
   io.run_for(10s);
   std::string received(expected.size(), '\0');
   asio::read(pair.client, asio::buffer(received));
@@ -106,13 +104,50 @@ asio::awaitable<void> fill(WriteQueue& out, std::size_t& queued, std::error_code
   }
 }
 
+asio::awaitable<void> flush_then_mark(WriteQueue& out, bool& flushed) {
+  co_await out.flush();
+  flushed = true;
+}
+
+TEST(WriteQueue, WritesStraightToASocketThatKeepsUp) {
+  asio::io_context io;
+  SocketPair pair(io);
+  WriteQueue out(pair.server, 5s);
+  asio::co_spawn(io, write_and_flush(out, {"one\n", "two\n"}), asio::detached);
+  // The lines are in the socket before the event loop has run anything but the writer itself.
+  io.run_one();
+  std::string received(8, '\0');
+  asio::read(pair.client, asio::buffer(received));
+  EXPECT_EQ(received, "one\ntwo\n");
+  io.run_for(100ms);
+}
+
+TEST(WriteQueue, FlushWaitsForQueuedLinesToGoOut) {
+  asio::io_context io;
+  SocketPair pair(io);
+  WriteQueue out(pair.server, 5s);
+  // Far more than the socket buffers take (a few MiB): most of it waits in the queue.
+  std::vector<std::string> lines(64, std::string(256 * 1024, 'x'));
+  bool flushed = false;
+  asio::co_spawn(io, write_and_flush(out, lines), asio::detached);
+  asio::co_spawn(io, flush_then_mark(out, flushed), asio::detached);
+  io.run_for(200ms);
+  EXPECT_FALSE(flushed) << "flushed with the client not reading";
+  std::thread reader([&] {
+    std::vector<char> sink(64 * 256 * 1024);
+    asio::read(pair.client, asio::buffer(sink));
+  });
+  io.run_for(5s);
+  reader.join();
+  EXPECT_TRUE(flushed);
+}
+
 TEST(WriteQueue, HoldsWritersBackWhileTheClientDoesNotRead) {
   asio::io_context io;
   SocketPair pair(io);
   pair.client.set_option(asio::socket_base::receive_buffer_size(4096));
-  WriteQueue out(pair.server, 1s);
   std::error_code writer_error;
-  asio::co_spawn(io, out.run(), [&](std::exception_ptr, std::error_code ec) { writer_error = ec; });
+  WriteQueue out(pair.server, 1s, [&](std::error_code ec) { writer_error = ec; });
   std::size_t queued = 0;
   std::error_code last;
   asio::co_spawn(io, fill(out, queued, last), asio::detached);
