@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 #include <system_error>
 
 #include "common/failure.hpp"
@@ -13,7 +14,14 @@ namespace {
 
 asio::posix::stream_descriptor duplicate(const asio::any_io_executor& executor, int fd,
                                          const char* name) {
-  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  int copy = -1;
+  if (::isatty(fd) == 1) {
+    // A terminal opened anew is a description of our own, so the O_NONBLOCK Asio sets on it
+    // stays off the one the shell and our stderr share.
+    const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    copy = ::open(path.c_str(), (fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) | O_NOCTTY | O_CLOEXEC);
+  }
+  if (copy < 0) copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
   if (copy < 0) throw Failure(name, std::error_code(errno, std::generic_category()));
   return asio::posix::stream_descriptor(executor, copy);
 }

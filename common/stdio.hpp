@@ -11,8 +11,8 @@ namespace gonet {
 //   opens later (the event loop's own epoll) takes its number; stdin then reads as empty and
 //   writing stdout fails.
 // - Asio puts a stream into non-blocking mode, and that flag lives on the open file description
-//   the shell shares: a terminal or pipe would stay non-blocking after we exit. The flags are
-//   saved here and put back by restore() or the destructor.
+//   the shell shares: a pipe would stay non-blocking after we exit. The flags are saved here and
+//   put back by restore() or the destructor. (A terminal is opened anew instead, see below.)
 class StdioGuard {
  public:
   StdioGuard();
@@ -25,8 +25,9 @@ class StdioGuard {
   std::array<int, 3> flags_{-1, -1, -1};
 };
 
-// Standard output as an asynchronous stream (a duplicate of fd 1, which stays open). Works for a
-// terminal, a pipe, a regular file and /dev/null. Throws Failure if stdout cannot be used.
+// Standard output as an asynchronous stream (a duplicate of fd 1, which stays open; a terminal is
+// opened anew, so that it never turns non-blocking under the shell or our own stderr). Works for
+// a terminal, a pipe, a regular file and /dev/null. Throws Failure if stdout cannot be used.
 asio::posix::stream_descriptor standard_output(const asio::any_io_executor& executor);
 
 // Standard input likewise.

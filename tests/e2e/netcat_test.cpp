@@ -342,6 +342,10 @@ TEST(Netcat, LeavesTheTerminalAsItFoundIt) {
     session.type("Hello?\n");
     const std::string& screen = session.wait_for_screen("\t HELLO?", 3s);
     ASSERT_NE(screen.find("\t HELLO?"), std::string::npos) << program << " showed: " << screen;
+    // While it runs too: the terminal's description is the shell's and stderr's as well, and a
+    // non-blocking stderr loses log lines to EAGAIN.
+    EXPECT_EQ(::fcntl(session.slave(), F_GETFL) & O_NONBLOCK, 0)
+        << program << " made the terminal non-blocking while it ran";
     session.type("\x04");
     EXPECT_EQ(session.wait_exit(3s), 0) << program << " showed: " << screen;
     if (program == "netcat3") {
