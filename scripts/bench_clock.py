@@ -8,33 +8,12 @@ tick lands after its second boundary (p50/p99/max over every client's every tick
 the client count is capped below the per-process descriptor limit and the run is bounded in time.
 """
 import argparse
-import os
-import re
-import resource
 import selectors
 import socket
-import subprocess
 import sys
 import time
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
+from benchlib import cpu_seconds, percentile, raise_descriptor_limit, rss_kib, start_server
 
 
 def main():
@@ -44,16 +23,11 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--program", default="build/bin/clock2")
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    clients = min(args.clients, hard - 100)
+    clients = min(args.clients, raise_descriptor_limit() - 100)
     seconds = min(args.seconds, 120)
 
-    server = subprocess.Popen(
-        ["sh", "-c", f"ulimit -n {hard} && exec \"$0\" -port 0 -threads {args.threads}",
-         args.program], stderr=subprocess.PIPE, text=True)
+    server, port = start_server(args.program, f"-threads {args.threads}")
     try:
-        port = int(re.search(r"listening on .*:(\d+)$", server.stderr.readline()).group(1))
         time.sleep(0.2)
         base_rss = rss_kib(server.pid)
 

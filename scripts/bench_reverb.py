@@ -8,33 +8,12 @@ An echo part is due at send + 0, 1 and 2 delays (the server runs with -delay 1s)
 bounded in connections (below the descriptor limit) and in time.
 """
 import argparse
-import os
-import re
-import resource
 import selectors
 import socket
-import subprocess
 import sys
 import time
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
+from benchlib import cpu_seconds, percentile, raise_descriptor_limit, rss_kib, start_server
 
 
 def main():
@@ -43,16 +22,11 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--program", default="build/bin/reverb2")
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    count = min(args.connections, hard - 100)
+    count = min(args.connections, raise_descriptor_limit() - 100)
     seconds = min(args.seconds, 120)
 
-    server = subprocess.Popen(
-        ["sh", "-c", f"ulimit -n {hard} && exec \"$0\" -port 0 -delay 1s", args.program],
-        stderr=subprocess.PIPE, text=True)
+    server, port = start_server(args.program, "-delay 1s")
     try:
-        port = int(re.search(r"listening on .*:(\d+)$", server.stderr.readline()).group(1))
         time.sleep(0.2)
         base_rss = rss_kib(server.pid)
         selector = selectors.EpollSelector()
