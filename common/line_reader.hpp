@@ -23,9 +23,10 @@ class LineReader {
 
   std::size_t max_line() const { return splitter_.max_line(); }
 
-  // The next line, without its end. The error is eof when the stream ended after the last line,
-  // message_size when a line was longer than max_line, operation_aborted when `stop` was
-  // emitted (or, without a slot, when the coroutine was cancelled), or the stream's own error.
+  // The next line, without its end. The error is eof when the stream ended after the last line
+  // (and for good: every later call says eof too), message_size when a line was longer than
+  // max_line, operation_aborted when `stop` was emitted or the coroutine was cancelled (an
+  // awaitable_operators `||` does that; the reader stays usable), or the stream's own error.
   asio::awaitable<std::pair<std::error_code, std::string>> read_line(
       asio::cancellation_slot stop = {}) {
     for (;;) {
@@ -35,22 +36,29 @@ class LineReader {
       if (status == LineSplitter::Status::too_long) {
         co_return Result{std::make_error_code(std::errc::message_size), {}};
       }
+      // Asio never completes a read issued after one that returned EOF: EOF must be sticky.
+      if (at_eof_) {
+        if (const auto rest = splitter_.rest_at_eof()) co_return Result{{}, std::string(*rest)};
+        co_return Result{asio::error::eof, {}};
+      }
       const auto space = splitter_.space();
       auto [ec, n] =
           co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
                                            asio::bind_cancellation_slot(stop, use_nothrow));
       splitter_.commit(n);
       if (ec == asio::error::eof) {
-        if (const auto rest = splitter_.rest_at_eof()) co_return Result{{}, std::string(*rest)};
+        at_eof_ = true;
+      } else if (ec) {
+        co_return Result{ec, {}};
       }
-      if (ec) co_return Result{ec, {}};
     }
   }
 
  private:
   asio::awaitable<std::tuple<std::error_code, std::size_t>> read_some(
       asio::mutable_buffer buffer, asio::cancellation_slot stop) {
-    // A bound slot replaces the coroutine's own, which awaitable_operators cancel through.
+    // A bound slot replaces the coroutine's own, which awaitable_operators cancel through: bind
+    // one only when the caller gave one (FIELD-NOTES).
     if (stop.is_connected()) {
       co_return co_await stream_.async_read_some(buffer,
                                                  asio::bind_cancellation_slot(stop, use_nothrow));
@@ -61,6 +69,7 @@ class LineReader {
   using Result = std::pair<std::error_code, std::string>;
   Stream& stream_;
   LineSplitter splitter_;
+  bool at_eof_ = false;
 };
 
 }  // namespace gonet

@@ -201,6 +201,21 @@ TEST(NetcatThree, PrintsEveryEchoOfPipedInputAndLogsDone) {
   expect_clean_stop(server.process);
 }
 
+// `printf 'Hello?' | netcat3`: the server must close after echoing a last line without "\n",
+// however its bytes and the half-close arrive, or netcat3 waits for ever.
+TEST(NetcatThree, PrintsEveryEchoOfALastLineWithoutNewline) {
+  auto server = start_server("reverb2", {"-delay", "0"});
+  for (int attempt = 0; attempt < 15; ++attempt) {
+    auto netcat = start_netcat("netcat3", {"127.0.0.1:" + std::to_string(server.port)});
+    netcat.write_stdin("Hello?");
+    netcat.close_stdin();
+    ASSERT_EQ(netcat.read_stdout_until_eof(3s), kHelloEchoes) << "attempt " << attempt;
+    ASSERT_EQ(netcat.wait_exit(2s), 0) << "attempt " << attempt;
+    expect_no_sanitizer_report(netcat);
+  }
+  expect_clean_stop(server.process);
+}
+
 TEST(NetcatThree, ReadsStdinFromARegularFile) {
   // reverb1 answers one line after another, so the output is known to the byte.
   const std::vector<std::string> lines = {"Hello?", "Is there anybody there?", "Yooo-hooo!",

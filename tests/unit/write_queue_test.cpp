@@ -14,24 +14,13 @@
 #include <vector>
 
 #include "common/awaitable.hpp"
+#include "tests/unit/socket_pair.hpp"
 
 namespace gonet {
 namespace {
 
 using asio::ip::tcp;
 using namespace std::chrono_literals;
-
-// Two ends of a real loopback connection.
-struct SocketPair {
-  explicit SocketPair(asio::io_context& io) : server(io), client(io) {
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    client.connect(acceptor.local_endpoint());
-    acceptor.accept(server);
-    server.non_blocking(true);
-  }
-  tcp::socket server;
-  tcp::socket client;
-};
 
 // Writes `count` lines, `pause` apart, each line made of one repeated letter.
 asio::awaitable<void> writer(WriteQueue& out, char letter, int count, std::size_t size,

@@ -1,0 +1,94 @@
+#include "common/line_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/awaitable.hpp"
+#include "tests/unit/socket_pair.hpp"
+
+namespace gonet {
+namespace {
+
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// What read_line gave, call after call: a line's text, or "<" + the error's message + ">".
+asio::awaitable<void> read_lines(LineReader<tcp::socket>& lines, int calls,
+                                 std::vector<std::string>& got) {
+  for (int i = 0; i < calls; ++i) {
+    auto [ec, line] = co_await lines.read_line();
+    got.push_back(ec ? "<" + ec.message() + ">" : line);
+  }
+}
+
+asio::awaitable<void> half_close_after(tcp::socket& socket, std::chrono::milliseconds pause) {
+  asio::steady_timer timer(socket.get_executor(), pause);
+  co_await timer.async_wait(use_nothrow);
+  socket.shutdown(tcp::socket::shutdown_send);
+}
+
+// Asio never completes a socket read issued after one that returned EOF (FIELD-NOTES), and
+// whether the data and the FIN come in one read or two depends on timing: so many tries, and
+// with pauses that force each order.
+TEST(LineReader, ReturnsEofForGoodAfterALastLineWithoutNewline) {
+  const std::string eof = "<" + std::error_code(asio::error::eof).message() + ">";
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    asio::io_context io;
+    SocketPair pair(io);
+    LineReader<tcp::socket> lines(pair.server, 1024);
+    asio::write(pair.client, asio::buffer(std::string_view("one\ntwo")));
+    const auto pause = std::chrono::milliseconds(attempt % 4 == 0 ? 0 : attempt % 4 * 5);
+    asio::co_spawn(io, half_close_after(pair.client, pause), asio::detached);
+    std::vector<std::string> got;
+    asio::co_spawn(io, read_lines(lines, 4, got), asio::detached);
+    io.run_for(2s);
+    ASSERT_EQ(got, (std::vector<std::string>{"one", "two", eof, eof})) << "attempt " << attempt;
+  }
+}
+
+TEST(LineReader, ReturnsEofForGoodAfterTheLastFullLine) {
+  const std::string eof = "<" + std::error_code(asio::error::eof).message() + ">";
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    asio::io_context io;
+    SocketPair pair(io);
+    LineReader<tcp::socket> lines(pair.server, 1024);
+    asio::write(pair.client, asio::buffer(std::string_view("one\n")));
+    asio::co_spawn(io, half_close_after(pair.client, std::chrono::milliseconds(attempt % 2 * 5)),
+                   asio::detached);
+    std::vector<std::string> got;
+    asio::co_spawn(io, read_lines(lines, 3, got), asio::detached);
+    io.run_for(2s);
+    ASSERT_EQ(got, (std::vector<std::string>{"one", eof, eof})) << "attempt " << attempt;
+  }
+}
+
+TEST(LineReader, ReadIsCancelledByItsStopSlot) {
+  asio::io_context io;
+  SocketPair pair(io);
+  LineReader<tcp::socket> lines(pair.server, 1024);
+  asio::cancellation_signal stop;
+  std::optional<std::error_code> result;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto [ec, line] = co_await lines.read_line(stop.slot());
+        result = ec;
+      },
+      asio::detached);
+  io.poll();
+  stop.emit(asio::cancellation_type::terminal);
+  io.run_for(2s);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(*result, asio::error::operation_aborted);
+}
+
+}  // namespace
+}  // namespace gonet
