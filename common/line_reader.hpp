@@ -42,9 +42,7 @@ class LineReader {
         co_return Result{asio::error::eof, {}};
       }
       const auto space = splitter_.space();
-      auto [ec, n] =
-          co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
-                                           asio::bind_cancellation_slot(stop, use_nothrow));
+      auto [ec, n] = co_await read_some(asio::buffer(space.data(), space.size()), stop);
       splitter_.commit(n);
       if (ec == asio::error::eof) {
         at_eof_ = true;

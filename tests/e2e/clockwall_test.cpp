@@ -160,6 +160,39 @@ TEST(Clockwall, ShowsAClockDownWhileItIsAwayAndAgainWhenItIsBack) {
   expect_no_sanitizer_report(wall);
 }
 
+// A stopped server keeps its connections open and says nothing: silent for 5 s means down.
+TEST(Clockwall, ShowsAConnectedButSilentClockDownAndAgainWhenItResumes) {
+  auto servers = three_clocks();
+  auto wall = start_program("clockwall", wall_args(servers));
+  ASSERT_TRUE(wall.read_stdout_line(2s));  // header
+  ASSERT_TRUE(wall.read_stdout_line(2s));  // a first row
+  servers[1].process.signal(SIGSTOP);
+  const auto stopped = std::chrono::steady_clock::now();
+
+  std::optional<std::string> down_row;
+  for (int i = 0; i < 9 && !down_row; ++i) {
+    const auto row = wall.read_stdout_line(2s);
+    ASSERT_TRUE(row);
+    if (words(*row).at(1) == "down") down_row = row;
+  }
+  ASSERT_TRUE(down_row) << "a silent London never showed down";
+  EXPECT_GE(std::chrono::steady_clock::now() - stopped, 4s) << "down before 5 s of silence";
+
+  servers[1].process.signal(SIGCONT);
+  bool back = false;
+  for (int i = 0; i < 10 && !back; ++i) {
+    const auto row = wall.read_stdout_line(2s);
+    ASSERT_TRUE(row);
+    back = words(*row).at(1) != "down";
+    if (back) expect_time_of_zone(words(*row).at(1), "Europe/London", system_clock::now());
+  }
+  EXPECT_TRUE(back) << "London never came back after SIGCONT";
+  wall.signal(SIGTERM);
+  wall.wait_exit(2s);
+  expect_no_sanitizer_report(wall);
+  for (auto& server : servers) expect_clean_stop(server.process);
+}
+
 TEST(Clockwall, RedrawsTheRowInPlaceOnATerminalAndLeavesItCleanOnCtrlC) {
   auto servers = three_clocks();
   std::vector<std::string> argv = {testsupport::bin("clockwall")};

@@ -4,6 +4,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
@@ -68,6 +69,34 @@ TEST(LineReader, ReturnsEofForGoodAfterTheLastFullLine) {
     io.run_for(2s);
     ASSERT_EQ(got, (std::vector<std::string>{"one", eof, eof})) << "attempt " << attempt;
   }
+}
+
+asio::awaitable<void> read_or_give_up(LineReader<tcp::socket>& lines,
+                                      std::chrono::milliseconds patience,
+                                      std::optional<bool>& read_won) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(co_await asio::this_coro::executor, patience);
+  auto first = co_await (lines.read_line() || timer.async_wait(use_nothrow));
+  read_won = first.index() == 0;
+}
+
+TEST(LineReader, ReadIsCancelledByTheOtherSideOfAnEither) {
+  asio::io_context io;
+  SocketPair pair(io);
+  LineReader<tcp::socket> lines(pair.server, 1024);
+  std::optional<bool> read_won;
+  asio::co_spawn(io, read_or_give_up(lines, 50ms, read_won), asio::detached);
+  io.run_for(2s);
+  ASSERT_TRUE(read_won.has_value()) << "the timer could not cancel the pending read";
+  EXPECT_FALSE(*read_won);
+
+  // The cancelled read leaves the reader and its socket as they were.
+  asio::write(pair.client, asio::buffer(std::string_view("late\n")));
+  std::vector<std::string> got;
+  io.restart();
+  asio::co_spawn(io, read_lines(lines, 1, got), asio::detached);
+  io.run_for(2s);
+  EXPECT_EQ(got, std::vector<std::string>{"late"});
 }
 
 TEST(LineReader, ReadIsCancelledByItsStopSlot) {
