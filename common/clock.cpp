@@ -1,6 +1,7 @@
 #include "common/clock.hpp"
 
 #include <asio/cancellation_signal.hpp>
+#include <asio/post.hpp>
 #include <memory>
 
 #include "common/awaitable.hpp"
@@ -32,6 +33,8 @@ struct WatchInput {
     if (gone->session_over) return;  // the socket may be gone with the session
     if (!gone->half_closed) {
       if (!ec) ec = drain(*socket);
+      // Input left after this turn's share: the others go first, then more of it.
+      if (!ec) return asio::post(socket->get_executor(), [watch = *this]() mutable { watch({}); });
       if (ec == asio::error::would_block) return socket->async_wait(tcp::socket::wait_read, *this);
       if (ec == asio::error::eof) {
         // The client half-closed (nc -N) or closed. Go keeps sending either way, and so do we;

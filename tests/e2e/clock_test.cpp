@@ -107,6 +107,29 @@ TEST(ClockTwo, ClientThatNeverReadsDoesNotDelayAnother) {
   expect_clean_stop(server.process);
 }
 
+// Input is thrown away a few buffers per turn, so that a client sending as fast as it can
+// cannot keep the loop from the others.
+TEST(ClockTwo, ClientsFloodingInputDoNotDelayAnothersTicks) {
+  auto server = start_server("clock2");
+  auto reader = TcpClient::connect(server.port);
+  ASSERT_TRUE(reader.read_line(1s));
+  std::vector<std::unique_ptr<Flooder>> flooders;
+  for (unsigned seed = 1; seed <= 2; ++seed) {
+    flooders.push_back(std::make_unique<Flooder>(server.port, random_bytes(1 << 16, seed), 6s));
+  }
+  for (int i = 0; i < 4; ++i) {
+    const auto tick = reader.read_timed_line(1s + 100ms);
+    ASSERT_TRUE(tick) << "tick " << i;
+    EXPECT_LT(tick->at - floor<seconds>(tick->at), 100ms) << "tick " << i << " late";
+    EXPECT_EQ(tick->text, utc(floor<seconds>(tick->at)));
+  }
+  for (const auto& flooder : flooders) EXPECT_GT(flooder->sent(), 1u << 20);
+  // Still flooded: SIGTERM ends it at once all the same.
+  server.process.signal(SIGTERM);
+  EXPECT_EQ(server.process.wait_exit(1s), 0) << server.process.stderr_text();
+  expect_no_sanitizer_report(server.process);
+}
+
 TEST(ClockTwo, DropsClientWhoseWriteIsStuckPastTheWriteTimeout) {
   auto server = start_server(
       "clock2", {"-format", huge_format(), "-write-timeout", "1s", "-log-level", "debug"});

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <sstream>
 
 namespace e2e {
@@ -50,6 +51,26 @@ std::chrono::milliseconds cpu_time(pid_t pid) {
   }
   if (!fields) return std::chrono::milliseconds(-1);
   return std::chrono::milliseconds(ticks * 1000 / ::sysconf(_SC_CLK_TCK));
+}
+
+Flooder::Flooder(std::uint16_t port, std::string pattern, std::chrono::milliseconds limit)
+    : thread_([this, port, pattern = std::move(pattern), limit](std::stop_token stop) {
+        auto client = TcpClient::connect(port);
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        std::size_t offset = 0;
+        while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline) {
+          const std::size_t n = client.send_some(std::string_view(pattern).substr(offset), 100ms);
+          if (n == 0 && (client.eof() || client.was_reset())) break;
+          sent_ += n;
+          offset = (offset + n) % pattern.size();
+        }
+      }) {}
+
+std::string random_bytes(std::size_t n, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::string bytes(n, '\0');
+  for (char& byte : bytes) byte = static_cast<char>(generator());
+  return bytes;
 }
 
 std::string utc(std::chrono::system_clock::time_point at, const char* format) {

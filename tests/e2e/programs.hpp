@@ -5,9 +5,11 @@
 #include <sys/types.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/child_process.hpp"
@@ -65,6 +67,23 @@ long resident_kib(pid_t pid);
 
 // CPU time (user + system) a running process has used so far; -1 if unreadable.
 std::chrono::milliseconds cpu_time(pid_t pid);
+
+// A client that sends `pattern` over and over, as fast as the server takes it, and never reads;
+// for at most `limit`, or until it is destroyed.
+class Flooder {
+ public:
+  Flooder(std::uint16_t port, std::string pattern, std::chrono::milliseconds limit);
+  std::size_t sent() const { return sent_; }
+  // Waits until the flood has ended, by the limit or because the server closed or reset.
+  void join() { thread_.join(); }
+
+ private:
+  std::atomic<std::size_t> sent_{0};
+  std::jthread thread_;
+};
+
+// `n` bytes from a fixed-seed generator: the same "random" input on every run.
+std::string random_bytes(std::size_t n, unsigned seed = 1);
 
 // The wall-clock time of `at`, formatted in UTC with a strftime pattern.
 std::string utc(std::chrono::system_clock::time_point at, const char* format = "%H:%M:%S");

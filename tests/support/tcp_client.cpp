@@ -238,7 +238,9 @@ void TcpClient::send(std::string_view data, milliseconds timeout) {
 
 std::size_t TcpClient::send_some(std::string_view data, milliseconds timeout) {
   int error;
-  return send_until(fd_, data, Clock::now() + timeout, error);
+  const std::size_t sent = send_until(fd_, data, Clock::now() + timeout, error);
+  if (error == ECONNRESET || error == EPIPE) reset_ = true;
+  return sent;
 }
 
 void TcpClient::shutdown_write() { ::shutdown(fd_, SHUT_WR); }

@@ -46,7 +46,8 @@ class TcpClient {
   // Sends all of data or throws std::runtime_error (timeout) / std::system_error (reset). While it
   // waits for room it does not read, so a server that writes without reading can stall it.
   void send(std::string_view data, std::chrono::milliseconds timeout = std::chrono::seconds(5));
-  // As much of data as the peer takes before the timeout or an error; never throws.
+  // As much of data as the peer takes before the timeout or an error; never throws. A reset or a
+  // broken pipe shows in was_reset().
   std::size_t send_some(std::string_view data, std::chrono::milliseconds timeout);
 
   void shutdown_write();
