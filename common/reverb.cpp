@@ -1,12 +1,15 @@
 #include "common/reverb.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <utility>
 
 #include "common/awaitable.hpp"
 #include "common/discard.hpp"
 #include "common/duration.hpp"
+#include "common/memory.hpp"
 
 namespace gonet {
 namespace {
@@ -48,7 +51,9 @@ Reverb::Reverb(Connection& conn, const ReverbOptions& options)
 }
 
 asio::awaitable<std::optional<std::string>> Reverb::next_shout() {
-  while (echoes_ >= kMaxPendingEchoes && !why_) co_await wait_until_changed();
+  while ((echoes_ >= kMaxPendingEchoes || pending_bytes_ >= kMaxPendingBytes) && !why_) {
+    co_await wait_until_changed();
+  }
   if (why_) co_return std::nullopt;
   reading_ = true;
   idle_deadline_ = std::chrono::steady_clock::now() + idle_timeout_;
@@ -62,15 +67,21 @@ asio::awaitable<std::optional<std::string>> Reverb::next_shout() {
     if (!why_) why_ = ec;  // a stop_reading() reason stands over the operation_aborted it caused
     co_return std::nullopt;
   }
+  last_shout_bytes_ = line.size();
   co_return std::optional<std::string>(std::move(line));
 }
 
 void Reverb::spawn(asio::awaitable<void> echo) {
   ++echoes_;
-  asio::co_spawn(conn_.socket().get_executor(), std::move(echo), [this](const std::exception_ptr&) {
-    --echoes_;
-    changed_.cancel();
-  });
+  const std::size_t bytes = std::exchange(last_shout_bytes_, 0);
+  pending_bytes_ += bytes;
+  most_pending_bytes_ = std::max(most_pending_bytes_, pending_bytes_);
+  asio::co_spawn(conn_.socket().get_executor(), std::move(echo),
+                 [this, bytes](const std::exception_ptr&) {
+                   --echoes_;
+                   pending_bytes_ -= bytes;
+                   changed_.cancel();
+                 });
 }
 
 asio::awaitable<void> Reverb::finish() {
@@ -82,6 +93,8 @@ asio::awaitable<void> Reverb::finish() {
   if (why_ != asio::error::eof && why_ != asio::error::connection_reset) {
     co_await linger(conn_.socket());
   }
+  // A flood's echoes were freed into the allocator's heap, which keeps them; hand them back.
+  if (most_pending_bytes_ >= kMaxPendingBytes / 4) give_back_free_memory();
   conn_.log_end(why_);
 }
 

@@ -22,9 +22,11 @@ namespace gonet {
 // after every one of them: nothing is lost at the end (the book's reverb2 drops them).
 class Reverb {
  public:
-  // At most this many echoes pending per connection; past it, reading waits for one to end,
-  // so a client that floods lines costs bounded memory.
+  // At most this many echoes, and this much shout text, pending per connection; past either,
+  // reading waits for echoes to end, so a client that floods lines costs bounded memory whatever
+  // their length (SECURITY.md has the sums).
   static constexpr std::size_t kMaxPendingEchoes = 1024;
+  static constexpr std::size_t kMaxPendingBytes = 1024 * 1024;
 
   Reverb(Connection& conn, const ReverbOptions& options);
   Reverb(const Reverb&) = delete;
@@ -37,7 +39,8 @@ class Reverb {
 
   WriteQueue& out() { return out_; }
 
-  // Runs `echo` on its own coroutine: the book's `go echo(c, input.Text(), delay)`.
+  // Runs `echo`, the echo of the shout next_shout() returned last, on its own coroutine: the
+  // book's `go echo(c, input.Text(), delay)`. That shout counts as pending until it ends.
   void spawn(asio::awaitable<void> echo);
 
   // Waits for the pending echoes and the writer, then ends the connection and logs why.
@@ -52,7 +55,10 @@ class Reverb {
   std::chrono::nanoseconds idle_timeout_;
   LineReader<asio::ip::tcp::socket> lines_;
   WriteQueue out_;
-  std::size_t echoes_ = 0;  // pending echoes
+  std::size_t echoes_ = 0;         // pending echoes
+  std::size_t pending_bytes_ = 0;  // their shouts' length
+  std::size_t last_shout_bytes_ = 0;
+  std::size_t most_pending_bytes_ = 0;
   bool watching_idle_ = false;
   bool reading_ = false;
   bool finishing_ = false;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,6 +43,22 @@ inline Server start_server(const std::string& program, std::vector<std::string> 
   ChildProcess process = start_program(program, std::move(args), std::move(options));
   const std::uint16_t port = process.wait_for_listening();
   return Server{std::move(process), port};
+}
+
+// Whether the programs under test are built with sanitizers, whose allocator keeps freed memory.
+#if defined(GONET_SANITIZED)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
+// For a test that measures a program's memory: under ASan, a small quarantine for freed memory,
+// which would otherwise count up to 256 MiB.
+inline testsupport::ChildOptions options_for_measuring_memory() {
+  testsupport::ChildOptions options;
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  options.env.emplace_back("ASAN_OPTIONS", std::string(asan ? asan : "") + ":quarantine_size_mb=4");
+  return options;
 }
 
 // A sanitizer report in a child fails the test, even if the child went on.

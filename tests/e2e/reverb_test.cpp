@@ -87,13 +87,14 @@ std::string reply_to(std::uint16_t port, const std::string& input) {
   return output;
 }
 
-// Sends lines of 1 KiB from a client that never reads, until the server takes nothing for half
-// a second (it stopped reading) or 3 s have passed. Returns the bytes the server took.
-std::size_t flood_until_stalled(TcpClient& flooder) {
+// Sends lines of `line_size` bytes from a client that never reads, until the server takes
+// nothing for half a second (it stopped reading) or 3 s have passed. Returns the bytes the server
+// took.
+std::size_t flood_until_stalled(TcpClient& flooder, std::size_t line_size = 1024) {
   std::string chunk;
   for (int i = 0; chunk.size() < (1 << 20); ++i) {
     std::string line = "Flood " + std::to_string(i) + " ";
-    line.resize(1023, 'w');
+    line.resize(line_size - 1, 'w');
     chunk += line + "\n";
   }
   constexpr std::size_t kMostBytes = std::size_t{512} << 20;
@@ -510,6 +511,46 @@ TEST(ReverbTwo, FloodFromAClientThatNeverReadsCostsBoundedMemory) {
   EXPECT_GT(flooded, std::size_t{1} << 20) << "too little sent to fill 1024 echoes";
   EXPECT_LT(after - before, kBoundKib) << "VmRSS " << before << " KiB before, " << after
                                        << " KiB after " << flooded << " bytes of flood";
+  expect_clean_stop(server.process);
+}
+
+// A connection holds at most 1 MiB of pending shouts, so four flooders of 64 KiB lines cost what
+// SECURITY.md states (under 4 MiB each), and the memory goes back to the system once they leave.
+TEST(ReverbTwo, FloodsOfLongLinesCostBoundedMemoryGivenBackWhenTheyEnd) {
+  constexpr int kFlooders = 4;
+  constexpr long kBoundKib = kFlooders * 4 * 1024 + 8 * 1024;  // and 8 MiB of allocator slack
+  auto server = start_server("reverb2", {"-delay", "100ms", "-log-level", "debug"},
+                             options_for_measuring_memory());
+  ASSERT_EQ(reply_to(server.port, "Warm up\n"), echo_text("Warm up"));
+  const long before = resident_kib(server.process.pid());
+  ASSERT_GT(before, 0);
+  std::vector<TcpClient> flooders;
+  for (int i = 0; i < kFlooders; ++i) {
+    flooders.push_back(TcpClient::connect(server.port, "127.0.0.1", 4096));
+  }
+  std::vector<std::size_t> flooded(kFlooders);
+  {
+    std::vector<std::jthread> floods;
+    for (int i = 0; i < kFlooders; ++i) {
+      floods.emplace_back([&, i] { flooded[i] = flood_until_stalled(flooders[i], 64 * 1024); });
+    }
+  }
+  const long during = resident_kib(server.process.pid());
+  for (int i = 0; i < kFlooders; ++i) {
+    EXPECT_GT(flooded[i], std::size_t{1} << 20) << "flooder " << i << " sent too little";
+  }
+  EXPECT_LT(during - before, kBoundKib)
+      << "VmRSS " << before << " KiB before, " << during << " KiB during the floods";
+
+  for (auto& flooder : flooders) flooder.reset();
+  for (int i = 0; i < kFlooders + 1; ++i) {  // the warm-up's close, then the flooders'
+    ASSERT_TRUE(server.process.wait_for_stderr_line("close 127.0.0.1", 5s)) << i;
+  }
+  const long after = resident_kib(server.process.pid());
+  if (!kSanitized) {  // ASan's allocator keeps what it freed
+    EXPECT_LT(after - before, 4 * 1024) << "VmRSS " << before << " KiB before, " << during
+                                        << " KiB during, " << after << " KiB after the floods";
+  }
   expect_clean_stop(server.process);
 }
 
