@@ -2,7 +2,6 @@
 // done channel for the server's replies to end, so no reply is lost.
 #include <spdlog/spdlog.h>
 #include <asio/awaitable.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 
 #include "common/client.hpp"
@@ -35,12 +34,11 @@ asio::awaitable<void> send_input(tcp::socket& conn, Stream& in, gonet::Done& don
 }
 
 asio::awaitable<void> netcat(gonet::Endpoint server) {
-  using namespace asio::experimental::awaitable_operators;
   auto conn = co_await gonet::dial(server);
   auto in = gonet::standard_input(conn.get_executor());
   auto out = gonet::standard_output(conn.get_executor());
   gonet::Done done(conn.get_executor());
-  co_await (print_replies(conn, out, done) && send_input(conn, in, done));
+  co_await gonet::both(print_replies(conn, out, done), send_input(conn, in, done));
 }
 
 }  // namespace
