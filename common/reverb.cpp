@@ -9,6 +9,7 @@
 #include "common/awaitable.hpp"
 #include "common/discard.hpp"
 #include "common/duration.hpp"
+#include "common/log.hpp"
 #include "common/memory.hpp"
 
 namespace gonet {
@@ -61,8 +62,10 @@ asio::awaitable<std::optional<std::string>> Reverb::next_shout() {
   reading_ = false;
   if (ec) {
     if (ec == std::errc::message_size) {
-      spdlog::warn("{}: line longer than {} bytes; closing after the pending echoes",
-                   to_string(conn_.peer()), lines_.max_line());
+      // One per event loop, as the accept warnings are: any client can provoke it at will.
+      thread_local RateLimitedWarning too_long;
+      too_long.warn(fmt::format("{}: line longer than {} bytes; closing after the pending echoes",
+                                to_string(conn_.peer()), lines_.max_line()));
     }
     if (!why_) why_ = ec;  // a stop_reading() reason stands over the operation_aborted it caused
     co_return std::nullopt;

@@ -419,6 +419,25 @@ TEST(Reverb, EndsOnlyTheConnectionWithAnOverlongLine) {
   }
 }
 
+TEST(ReverbTwo, RateLimitsTheOverlongLineWarning) {
+  auto server = start_server("reverb2", {"-delay", "0", "-max-line", "10"});
+  const auto start = steady_clock::now();
+  for (int i = 0; i < 200; ++i) {
+    auto offender = TcpClient::connect(server.port);
+    offender.send(std::string(20, 'x') + "\n");
+    ASSERT_TRUE(offender.wait_eof(2s)) << "connection " << i;
+  }
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(steady_clock::now() - start);
+  expect_clean_stop(server.process);
+  const auto lines = split_lines(server.process.stderr_text());
+  const auto warnings = std::count_if(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.find("longer than 10 bytes") != std::string::npos;
+  });
+  EXPECT_GE(warnings, 1);
+  EXPECT_LE(warnings, seconds.count() + 1) << server.process.stderr_text();
+}
+
 TEST(Reverb, AcceptsALineOfExactlyMaxLineBytes) {
   // The line end is not counted: 100 bytes and a newline pass -max-line 100.
   const std::string line(100, 'y');
