@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <spdlog/fmt/fmt.h>
 #include <algorithm>
 #include <cerrno>
 
 #include "common/awaitable.hpp"
 #include "common/second_ticker.hpp"
+#include "common/utf8.hpp"
 
 namespace gonet {
 namespace {
@@ -20,7 +22,38 @@ std::size_t display_width(std::string_view text) {
       std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
+bool is_control(char32_t rune) { return rune < 0x20 || (rune >= 0x7F && rune < 0xA0); }
+
 }  // namespace
+
+CellText cell_text(std::string_view line) {
+  CellText cell{{}, !line.empty()};
+  std::size_t width = 0;
+  for (std::size_t at = 0; at < line.size();) {
+    const utf8::Rune rune = utf8::decode(line, at);
+    std::string piece;
+    std::size_t piece_width = 1;
+    if (rune.valid && !is_control(rune.value)) {
+      piece = line.substr(at, rune.width);
+    } else {
+      cell.text = false;
+      for (std::size_t i = at; i < at + rune.width; ++i) {
+        piece += fmt::format("\\x{:02X}", static_cast<unsigned char>(line[i]));
+      }
+      piece_width = piece.size();
+    }
+    // Room for the "…" unless this is the end of the line.
+    const bool last = at + rune.width == line.size();
+    if (width + piece_width > CellText::kMaxCellWidth - (last ? 0 : 1)) {
+      cell.shown += "…";
+      break;
+    }
+    cell.shown += piece;
+    width += piece_width;
+    at += rune.width;
+  }
+  return cell;
+}
 
 WallTable::WallTable(std::vector<std::string> names)
     : names_(std::move(names)), cells_(names_.size(), std::string(kWaiting)) {
@@ -81,9 +114,10 @@ ClockWall::~ClockWall() {
   if (terminal_) write(table_.terminal_end());
 }
 
-void ClockWall::show(std::size_t column, std::string_view time) {
-  answered_[column] = true;
-  table_.set(column, time);
+void ClockWall::show(std::size_t column, std::string_view line) {
+  const CellText cell = cell_text(line);
+  if (cell.text) answered_[column] = true;
+  table_.set(column, cell.shown);
   if (live_) write(table_.terminal_redraw());
   changed_.cancel();
 }

@@ -45,6 +45,17 @@ class WallTable {
   bool widened_ = false;
 };
 
+// What a clock's line shows in its column. A clock is a remote party: its control characters
+// (C0, DEL, C1) and bytes that are not UTF-8 are shown escaped as \xHH, never sent to the
+// terminal, and a line is cut to kMaxCellWidth columns, ending in "…". `text` is false when
+// anything had to be escaped, or the line is empty: such a line is no answer.
+struct CellText {
+  static constexpr std::size_t kMaxCellWidth = 40;
+  std::string shown;
+  bool text;
+};
+CellText cell_text(std::string_view line);
+
 // A WallTable on stdout: on a terminal redrawn at each change, otherwise a row per second.
 class ClockWall {
  public:
@@ -53,7 +64,8 @@ class ClockWall {
   ClockWall(const ClockWall&) = delete;
   ClockWall& operator=(const ClockWall&) = delete;
 
-  void show(std::size_t column, std::string_view time);
+  // Shows a line of the clock's as cell_text() makes it; only a line of text is an answer.
+  void show(std::size_t column, std::string_view line);
   void show_down(std::size_t column);
 
   // Keeps printing until cancelled: a row just after every second boundary into a pipe or a file

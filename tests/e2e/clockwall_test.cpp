@@ -240,6 +240,37 @@ TEST(Clockwall, OnceExitsOneNamingAClockThatDoesNotAnswer) {
   expect_clean_stop(tokyo.process);
 }
 
+// A clock whose lines clear the screen, set the window title and ring the bell: none of it may
+// reach the terminal, and such a clock has not answered.
+TEST(Clockwall, NeverPassesAClocksControlCharactersToTheTerminal) {
+  auto tokyo = start_clock("Asia/Tokyo");
+  auto hostile = start_clock("UTC", {"-format", "\x1b[2J\x1b]0;pwned\x07%H:%M:%S\x9b"});
+  auto wall = start_program(
+      "clockwall", {"-once", "-timeout", "2s", "Tokyo=127.0.0.1:" + std::to_string(tokyo.port),
+                    "Evil=127.0.0.1:" + std::to_string(hostile.port)});
+  EXPECT_EQ(wall.wait_exit(5s), 1) << wall.stderr_text();
+  const std::string out = wall.read_stdout_until_eof(1s);
+  for (const char c : out) {
+    EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << testing::PrintToString(out);
+  }
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(\d\d:\d\d:\d\d +down\n)"))) << out;
+  EXPECT_EQ(wall.stderr_text(),
+            "clockwall: no time from Evil (127.0.0.1:" + std::to_string(hostile.port) + ")\n");
+
+  // Live into a pipe, the row shows what it sent, escaped.
+  auto live = start_program("clockwall", {"Evil=127.0.0.1:" + std::to_string(hostile.port)});
+  ASSERT_TRUE(live.read_stdout_line(2s));  // header
+  const auto row = live.read_stdout_line(2s);
+  ASSERT_TRUE(row) << live.stderr_text();
+  EXPECT_TRUE(std::regex_search(*row, std::regex(R"(^\\x1B\[2J\\x1B\]0;pwned\\x07)"))) << *row;
+  live.signal(SIGTERM);
+  live.wait_exit(2s);
+  expect_no_sanitizer_report(wall);
+  expect_no_sanitizer_report(live);
+  expect_clean_stop(tokyo.process);
+  expect_clean_stop(hostile.process);
+}
+
 TEST(Clockwall, BadArgumentsExitTwoWithOneLine) {
   for (const std::vector<std::string>& args : {std::vector<std::string>{"London"},
                                                {"X=host"},

@@ -59,3 +59,51 @@ TEST(WallTable, LeavesAnUntouchedTerminalAlone) {
 
 }  // namespace
 }  // namespace gonet
+
+namespace gonet {
+namespace {
+
+TEST(CellText, ShowsATimeAsItIs) {
+  const CellText cell = cell_text("12:00:00 Zürich ΑΒΓ");
+  EXPECT_EQ(cell.shown, "12:00:00 Zürich ΑΒΓ");
+  EXPECT_TRUE(cell.text);
+}
+
+TEST(CellText, EscapesControlCharactersAndEscapeSequences) {
+  // Clear the screen, set the window title, ring the bell, a C1 CSI (U+009B), DEL.
+  const CellText cell = cell_text(
+      "\x1b[2J\x1b]0;pwned\x07 \xc2\x9b"
+      "1m\x7f");
+  EXPECT_EQ(cell.shown, "\\x1B[2J\\x1B]0;pwned\\x07 \\xC2\\x9B1m\\x7F");
+  EXPECT_FALSE(cell.text);
+  EXPECT_EQ(cell.shown.find('\x1b'), std::string::npos);
+}
+
+TEST(CellText, EscapesBytesThatAreNotUtf8) {
+  const CellText cell = cell_text("12:00\xff\xc3");
+  EXPECT_EQ(cell.shown, "12:00\\xFF\\xC3");
+  EXPECT_FALSE(cell.text);
+}
+
+TEST(CellText, CutsALongLineToTheMaximumWidth) {
+  const std::string exact(CellText::kMaxCellWidth, 'x');
+  EXPECT_EQ(cell_text(exact).shown, exact);
+  const CellText cut = cell_text(std::string(1 << 20, 'y') + "z");
+  EXPECT_EQ(cut.shown, std::string(CellText::kMaxCellWidth - 1, 'y') + "…");
+  EXPECT_TRUE(cut.text);
+  // Cut between characters, never inside one.
+  const CellText wide = cell_text(std::string(100, 'a') + "ü");
+  EXPECT_EQ(wide.shown, std::string(CellText::kMaxCellWidth - 1, 'a') + "…");
+  const std::string umlauts = [] {
+    std::string text;
+    for (int i = 0; i < 60; ++i) text += "ü";
+    return text;
+  }();
+  const CellText cut_umlauts = cell_text(umlauts);
+  EXPECT_EQ(cut_umlauts.shown, umlauts.substr(0, 2 * (CellText::kMaxCellWidth - 1)) + "…");
+}
+
+TEST(CellText, AnEmptyLineIsNoAnswer) { EXPECT_FALSE(cell_text("").text); }
+
+}  // namespace
+}  // namespace gonet
