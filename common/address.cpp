@@ -20,22 +20,26 @@ std::optional<std::uint16_t> parse_port(std::string_view text, std::uint16_t min
 }
 
 std::optional<Endpoint> parse_host_port(std::string_view text) {
+  // Go's net.SplitHostPort: the port follows the last colon; brackets only around the whole host.
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
   std::string_view host;
-  std::string_view port;
+  std::size_t after_open = 0;   // where a '[' may no longer appear
+  std::size_t after_close = 0;  // where a ']' may no longer appear
   if (text.starts_with('[')) {
-    const auto close = text.find("]:");
-    if (close == std::string_view::npos) return std::nullopt;
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 != colon) return std::nullopt;
     host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
+    after_open = 1;
+    after_close = close + 1;
   } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
     host = text.substr(0, colon);
-    port = text.substr(colon + 1);
     // An unbracketed IPv6 literal ("::1:8000") is ambiguous; Go rejects it too.
     if (host.find(':') != std::string_view::npos) return std::nullopt;
   }
-  const auto number = parse_port(port, 1);
+  if (text.find('[', after_open) != std::string_view::npos) return std::nullopt;
+  if (text.find(']', after_close) != std::string_view::npos) return std::nullopt;
+  const auto number = parse_port(text.substr(colon + 1), 1);
   if (host.empty() || !number) return std::nullopt;
   return Endpoint{std::string(host), *number};
 }

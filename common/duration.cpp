@@ -37,16 +37,19 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   if (text == "0") return std::chrono::nanoseconds{0};
   if (text.empty()) return std::nullopt;
 
-  // Exact integer arithmetic, as Go does: a fraction is kept as digits over a power of ten.
-  std::int64_t total = 0;
+  // Exact integer arithmetic, as Go does: a fraction is kept as digits over a power of ten. The
+  // magnitude may reach 2^63 when negative, one past the largest positive value.
+  const std::uint64_t limit = static_cast<std::uint64_t>(kMax) + (negative ? 1 : 0);
+  std::uint64_t total = 0;
   while (!text.empty()) {
-    std::int64_t whole = 0;
-    std::int64_t fraction = 0;
-    std::int64_t scale = 1;
+    std::uint64_t whole = 0;
+    std::uint64_t fraction = 0;
+    std::uint64_t scale = 1;
     bool digits = false;
     while (!text.empty() && is_digit(text[0])) {
-      if (whole > (kMax - 9) / 10) return std::nullopt;
-      whole = whole * 10 + (text[0] - '0');
+      const auto digit = static_cast<std::uint64_t>(text[0] - '0');
+      if (whole > (limit - digit) / 10) return std::nullopt;
+      whole = whole * 10 + digit;
       text.remove_prefix(1);
       digits = true;
     }
@@ -54,7 +57,7 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
       text.remove_prefix(1);
       while (!text.empty() && is_digit(text[0])) {
         if (scale < 1'000'000'000'000'000) {  // digits past this cannot matter
-          fraction = fraction * 10 + (text[0] - '0');
+          fraction = fraction * 10 + static_cast<std::uint64_t>(text[0] - '0');
           scale *= 10;
         }
         text.remove_prefix(1);
@@ -74,42 +77,41 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     if (unit == nullptr) return std::nullopt;
     text.remove_prefix(unit->name.size());
 
-    if (whole > kMax / unit->nanoseconds) return std::nullopt;
-    std::int64_t value = whole * unit->nanoseconds;
-    const auto part = static_cast<std::int64_t>(static_cast<long double>(fraction) *
-                                                static_cast<long double>(unit->nanoseconds) /
-                                                static_cast<long double>(scale));
-    if (value > kMax - part || total > kMax - (value + part)) return std::nullopt;
+    const auto unit_ns = static_cast<std::uint64_t>(unit->nanoseconds);
+    if (whole > limit / unit_ns) return std::nullopt;
+    const std::uint64_t value = whole * unit_ns;
+    const auto part = static_cast<std::uint64_t>(static_cast<long double>(fraction) *
+                                                 static_cast<long double>(unit_ns) /
+                                                 static_cast<long double>(scale));
+    if (value > limit - part || total > limit - (value + part)) return std::nullopt;
     total += value + part;
   }
-  return std::chrono::nanoseconds{negative ? -total : total};
+  // Two's complement: the magnitude 2^63 negates to the most negative value.
+  const auto magnitude = static_cast<std::int64_t>(negative ? 0 - total : total);
+  return std::chrono::nanoseconds{magnitude};
 }
 
 std::string format_duration(std::chrono::nanoseconds duration) {
-  using namespace std::chrono;
-  if (duration == nanoseconds::zero()) return "0s";
-  std::string text = duration < nanoseconds::zero() ? "-" : "";
-  auto rest = duration < nanoseconds::zero() ? -duration : duration;
-  if (rest < seconds(1)) {
-    if (rest % milliseconds(1) == nanoseconds::zero()) {
-      return text + std::to_string(duration_cast<milliseconds>(rest).count()) + "ms";
-    }
-    if (rest % microseconds(1) == nanoseconds::zero()) {
-      return text + std::to_string(duration_cast<microseconds>(rest).count()) + "us";
-    }
-    return text + std::to_string(rest.count()) + "ns";
+  if (duration.count() == 0) return "0s";
+  std::string text = duration.count() < 0 ? "-" : "";
+  // Unsigned, so that the most negative duration has a magnitude too.
+  std::uint64_t rest = static_cast<std::uint64_t>(duration.count());
+  if (duration.count() < 0) rest = 0 - rest;
+  constexpr std::uint64_t us = 1'000, ms = 1'000'000, s = 1'000'000'000;
+  if (rest < s) {
+    if (rest % ms == 0) return text + std::to_string(rest / ms) + "ms";
+    if (rest % us == 0) return text + std::to_string(rest / us) + "us";
+    return text + std::to_string(rest) + "ns";
   }
-  const auto h = duration_cast<hours>(rest);
-  rest -= h;
-  const auto m = duration_cast<minutes>(rest);
-  rest -= m;
-  if (h.count() > 0) text += std::to_string(h.count()) + "h";
-  if (h.count() > 0 || m.count() > 0) text += std::to_string(m.count()) + "m";
-  const auto s = duration_cast<seconds>(rest);
-  const auto ms = duration_cast<milliseconds>(rest - s);
-  text += std::to_string(s.count());
-  if (ms.count() > 0) {
-    std::string fraction = std::to_string(1000 + ms.count()).substr(1);
+  const std::uint64_t h = rest / (3600 * s);
+  rest -= h * 3600 * s;
+  const std::uint64_t m = rest / (60 * s);
+  rest -= m * 60 * s;
+  if (h > 0) text += std::to_string(h) + "h";
+  if (h > 0 || m > 0) text += std::to_string(m) + "m";
+  text += std::to_string(rest / s);
+  if (const std::uint64_t millis = rest % s / ms; millis > 0) {
+    std::string fraction = std::to_string(1000 + millis).substr(1);
     while (fraction.back() == '0') fraction.pop_back();
     text += "." + fraction;
   }

@@ -3,8 +3,15 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <cxxopts.hpp>
 #include <optional>
+#include <set>
+
+// No std::regex: its recursive matcher overflows the stack on a long argument (a crash any
+// user could provoke), and the parsers check every value themselves. No vector delimiter: a
+// clock's name or a server may hold a comma, and each argument is one value.
+#define CXXOPTS_NO_REGEX
+#define CXXOPTS_VECTOR_DELIMITER '\0'
+#include <cxxopts.hpp>
 
 #include "common/duration.hpp"
 #include "common/log.hpp"
@@ -81,7 +88,13 @@ void add_serve_options(cxxopts::Options& options, const Program& program) {
 // Parses or throws; --help and --version come out as EarlyExit.
 cxxopts::ParseResult parse(cxxopts::Options& options, const Program& program,
                            const std::vector<std::string>& args) {
-  std::vector<std::string> rewritten = go_style(args);
+  std::set<std::string, std::less<>> value_flags;
+  for (const std::string& group : options.groups()) {
+    for (const auto& option : options.group_help(group).options) {
+      if (!option.is_boolean) value_flags.insert(option.l.begin(), option.l.end());
+    }
+  }
+  std::vector<std::string> rewritten = go_style(args, value_flags);
   std::vector<char*> argv;
   std::string name(program.name);
   argv.push_back(name.data());
@@ -145,11 +158,18 @@ Options parse_or_exit(const Program& program, int argc, char* argv[], Parser par
 
 }  // namespace
 
-std::vector<std::string> go_style(std::vector<std::string> args) {
-  for (std::string& arg : args) {
+std::vector<std::string> go_style(std::vector<std::string> args,
+                                  const std::set<std::string, std::less<>>& value_flags) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string& arg = args[i];
     if (arg == "--") break;
     const bool single_dash = arg.size() > 2 && arg[0] == '-' && arg[1] != '-';
     if (single_dash && std::isalpha(static_cast<unsigned char>(arg[1]))) arg.insert(0, "-");
+    // As in Go, the argument after a flag that takes a value is that value, whatever it is.
+    if (arg.starts_with("--") && arg.find('=') == std::string::npos &&
+        value_flags.contains(std::string_view(arg).substr(2))) {
+      ++i;
+    }
   }
   return args;
 }

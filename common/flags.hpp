@@ -3,6 +3,8 @@
 #include <spdlog/common.h>
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -71,8 +73,10 @@ struct EarlyExit {
 };
 
 // Go's flag syntax on top of cxxopts: "-port" becomes "--port" (cxxopts would read it as
-// "-p -o -r -t"); single letters, "--" and what follows it are left alone.
-std::vector<std::string> go_style(std::vector<std::string> args);
+// "-p -o -r -t"); single letters, "--" and what follows it are left alone, and so is the
+// argument after a flag named in `value_flags`, which is that flag's value ("-format -%H").
+std::vector<std::string> go_style(std::vector<std::string> args,
+                                  const std::set<std::string, std::less<>>& value_flags = {});
 
 // The parsers proper: they throw UsageError or EarlyExit and touch nothing else.
 // `args` are the arguments after the program's name.

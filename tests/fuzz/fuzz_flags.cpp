@@ -64,6 +64,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    [&] { dial = gonet::parse_dial_options(kNetcat1, args); })) {
     check(!dial.server.host.empty(), "a client without a host");
     check(dial.server.port >= 1, "a client dialing port 0");
+    // The host is the default or came whole from one argument: HOST, HOST:PORT or -host=HOST.
+    bool named = dial.server.host == "localhost";
+    for (const std::string& arg : args) {
+      named = named || arg == dial.server.host || gonet::parse_host_port(arg) == dial.server ||
+              arg.ends_with("=" + dial.server.host);
+    }
+    check(named, "a client's host that no argument names");
   }
   gonet::ClockwallOptions wall;
   if (fuzz::parses("parse_clockwall_options", args,

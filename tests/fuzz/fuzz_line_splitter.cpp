@@ -129,7 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                  (i + 1 == original.size() || original[i + 1] == '\n');
       if (!cr_before_end) squeezed += original[i];
     }
-    if (!squeezed.empty() && squeezed.back() != '\n') squeezed += '\n';
+    if (!original.empty() && original.back() != '\n') squeezed += '\n';  // the rest at EOF
     check(rebuilt == squeezed, "lines plus separators do not rebuild the input");
   }
   return 0;
