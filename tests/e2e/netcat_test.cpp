@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "tests/e2e/programs.hpp"
+#include "tests/e2e/test_servers.hpp"
 #include "tests/support/terminal_session.hpp"
 
 namespace e2e {
@@ -37,118 +38,6 @@ std::string echo_text(const std::string& upper, const std::string& line, const s
 }
 
 const std::string kHelloEchoes = echo_text("HELLO?", "Hello?", "hello?");
-
-// A server of the test's own, on a free loopback port: it accepts one client on a thread and
-// hands the connected socket (blocking, with 10 s timeouts so nothing hangs for good) to `serve`,
-// then closes it.
-class OneClientServer {
- public:
-  explicit OneClientServer(std::function<void(int)> serve) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        ::listen(listener_, 4) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      throw std::system_error(errno, std::generic_category(), "test server");
-    }
-    port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this, serve = std::move(serve)] { run(serve); });
-  }
-
-  ~OneClientServer() {
-    stopping_ = true;
-    ::shutdown(listener_, SHUT_RDWR);  // wakes a waiting poll
-    if (const int client = client_; client >= 0) ::shutdown(client, SHUT_RDWR);
-    thread_.join();
-    ::close(listener_);
-  }
-
-  std::uint16_t port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  // True once `serve` has returned and the connection is closed.
-  bool wait_done(milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return done_changed_.wait_for(lock, timeout, [&] { return done_; });
-  }
-
- private:
-  void run(const std::function<void(int)>& serve) {
-    pollfd ready{listener_, POLLIN, 0};
-    if (::poll(&ready, 1, 10000) == 1 && !stopping_) {
-      const int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (client >= 0) {
-        client_ = client;
-        if (!stopping_) {
-          timeval ten_seconds{10, 0};
-          ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &ten_seconds, sizeof ten_seconds);
-          ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &ten_seconds, sizeof ten_seconds);
-          serve(client);
-        }
-        client_ = -1;
-        ::close(client);
-      }
-    }
-    std::lock_guard lock(mutex_);
-    done_ = true;
-    done_changed_.notify_all();
-  }
-
-  int listener_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stopping_ = false;
-  std::atomic<int> client_ = -1;
-  std::mutex mutex_;
-  std::condition_variable done_changed_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
-// Reads until EOF; false if the stream ended otherwise (timeout, reset).
-bool read_to_eof(int fd, std::string& into) {
-  char chunk[65536];
-  for (;;) {
-    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n == 0) return true;
-    if (n < 0 && errno != EINTR) return false;
-    if (n > 0) into.append(chunk, static_cast<std::size_t>(n));
-  }
-}
-
-bool send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno != EINTR) return false;
-    if (n > 0) data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-// A file of the test's own, removed at the end.
-class TempFile {
- public:
-  explicit TempFile(const std::string& content) {
-    char name[] = "/tmp/netcat_test_XXXXXX";
-    const int fd = ::mkstemp(name);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), "mkstemp");
-    path_ = name;
-    std::string_view left = content;
-    while (!left.empty()) {
-      const ssize_t n = ::write(fd, left.data(), left.size());
-      if (n <= 0) throw std::system_error(errno, std::generic_category(), "write " + path_);
-      left.remove_prefix(static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-  }
-  ~TempFile() { ::unlink(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::uint64_t fnv1a(std::string_view bytes) {
   std::uint64_t hash = 14695981039346656037ull;

@@ -67,6 +67,7 @@ inline void expect_no_sanitizer_report(ChildProcess& child) {
   EXPECT_EQ(err.find("ERROR: AddressSanitizer"), std::string::npos) << err;
   EXPECT_EQ(err.find("ERROR: LeakSanitizer"), std::string::npos) << err;
   EXPECT_EQ(err.find("runtime error:"), std::string::npos) << err;
+  EXPECT_EQ(err.find("WARNING: ThreadSanitizer"), std::string::npos) << err;
 }
 
 // Stops a server the way a user does and checks it went cleanly.

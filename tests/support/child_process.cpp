@@ -281,7 +281,7 @@ ChildProcess ChildProcess::start(std::vector<std::string> argv, Options opts) {
 
   auto s = std::make_unique<State>();
   s->name = argv[0];
-  s->stdout_captured = opts.capture_stdout;
+  s->stdout_captured = opts.capture_stdout && !opts.close_stdout_reader;
   // Everything the child needs is built now: after fork it may not allocate.
   std::vector<std::string> env = child_environment(opts);
   std::vector<char*> c_argv = c_strings(argv);
@@ -303,7 +303,11 @@ ChildProcess ChildProcess::start(std::vector<std::string> argv, Options opts) {
     case StdinMode::kClosed:
       break;
   }
-  if (opts.capture_stdout) std::tie(s->out, child_out) = make_pipe();
+  if (opts.close_stdout_reader) {
+    child_out = make_pipe().second;  // the read end is closed here
+  } else if (opts.capture_stdout) {
+    std::tie(s->out, child_out) = make_pipe();
+  }
   std::tie(s->err, child_err) = make_pipe();
   auto [report_r, report_w] = make_pipe();
 

@@ -40,6 +40,9 @@ struct ChildOptions {
   StdinMode stdin_mode = StdinMode::kPipe;
   std::string stdin_path;      // for StdinMode::kFile
   bool capture_stdout = true;  // false: the child writes to the test's own stdout
+  // stdout a pipe whose read end is already closed, as in `prog | true`: a write to it raises
+  // SIGPIPE (EPIPE where that is ignored). Takes the place of capture_stdout.
+  bool close_stdout_reader = false;
 };
 
 class ChildProcess {
