@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and builds the programs into build/bin/ (quietly, and quickly when nothing changed).
+#   scripts/build.sh [normal|asan|tsan|release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
-cmake --build build -j "$(nproc)" >/dev/null
+dir=$(scripts/configure.sh "${1:-normal}")
+cmake --build "$dir" -j "$(nproc)" >/dev/null

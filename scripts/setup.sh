@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev
-          netcat-openbsd ccache python3 util-linux tzdata)
+          netcat-openbsd ccache python3 util-linux tzdata stress-ng clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

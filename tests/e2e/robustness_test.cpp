@@ -1,0 +1,367 @@
+// The servers under churn, floods, hostile bytes, descriptor exhaustion and shutdown under load:
+// real programs over loopback, every loop bounded in count and time.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "tests/e2e/programs.hpp"
+
+namespace e2e {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+
+long open_descriptors(pid_t pid) {
+  std::error_code ec;
+  long count = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++count;
+  }
+  return ec ? -1 : count;
+}
+
+// Polls `condition` every 20 ms until it holds or `timeout` has passed.
+template <class Condition>
+bool eventually(Condition condition, milliseconds timeout) {
+  const auto deadline = steady_clock::now() + timeout;
+  while (!condition()) {
+    if (steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+// Under ASan, freed memory waits in a quarantine (4 MiB for these tests) before it is reused.
+constexpr long kSanitizerSlackKib = kSanitized ? 8 * 1024 : 0;
+
+// One way a client may leave, chosen by the cycle number: at once, after the first reply,
+// abortively (RST), after a half-close, or after a half-close that follows an unterminated line.
+void leave(TcpClient& client, int cycle) {
+  switch (cycle % 5) {
+    case 0:
+      client.close();
+      break;
+    case 1:
+      client.read_line(1s);
+      client.close();
+      break;
+    case 2:
+      client.reset();
+      break;
+    case 3:
+      client.shutdown_write();
+      client.close();
+      break;
+    default:
+      client.send("Last");
+      client.shutdown_write();
+      client.read_line(1s);
+      client.close();
+      break;
+  }
+}
+
+// connect/close cycles, mixing every way of leaving, for at most 40 s; returns how many ran.
+int churn(std::uint16_t port, bool reverb, int cycles) {
+  const auto deadline = steady_clock::now() + 40s;
+  int done = 0;
+  for (; done < cycles && steady_clock::now() < deadline; ++done) {
+    auto client = TcpClient::connect(port);
+    if (done % 5 == 1 && reverb) client.send("Mid echo\n");
+    leave(client, done);
+  }
+  return done;
+}
+
+// 10,000 connect/close cycles; afterwards the server serves a new client, and holds about the
+// descriptors and memory it held before. "Before" is after a first round of the same: the
+// allocator keeps the heap the first crowd of sessions grew (Asio's per-socket reactor state is
+// pooled for reuse and pins its pages), so a leak shows as growth from one round to the next.
+void expect_no_trace_of_churn(const std::string& program, std::vector<std::string> args) {
+  constexpr int kCycles = 10000;
+  const bool reverb = program.starts_with("reverb");
+  auto server = start_server(program, std::move(args), options_for_measuring_memory());
+  const pid_t pid = server.process.pid();
+  const long fds_before = open_descriptors(pid);
+  ASSERT_EQ(churn(server.port, reverb, kCycles), kCycles) << "too slow: 40 s were not enough";
+  // Sessions of clients that half-closed end by the next tick or echo: give them a moment.
+  ASSERT_TRUE(eventually([&] { return open_descriptors(pid) <= fds_before + 64; }, 3s));
+  const long rss_before = resident_kib(pid);
+
+  EXPECT_EQ(churn(server.port, reverb, kCycles), kCycles) << "too slow: 40 s were not enough";
+  auto after = TcpClient::connect(server.port);
+  after.send("Still there?\n");
+  EXPECT_TRUE(after.read_line(2s)) << program << " no longer serves";
+  after.close();
+  EXPECT_TRUE(eventually([&] { return open_descriptors(pid) <= fds_before + 64; }, 3s))
+      << open_descriptors(pid) << " descriptors open, " << fds_before << " before";
+  const long rss_after = resident_kib(pid);
+  EXPECT_LT(rss_after - rss_before, 2 * 1024 + kSanitizerSlackKib)
+      << "VmRSS " << rss_before << " KiB before, " << rss_after << " KiB after";
+  expect_clean_stop(server.process);
+}
+
+TEST(Churn, ClockTwoKeepsNoTraceOfTenThousandConnections) {
+  expect_no_trace_of_churn("clock2", {});
+}
+
+TEST(Churn, ReverbTwoKeepsNoTraceOfTenThousandConnections) {
+  expect_no_trace_of_churn("reverb2", {"-delay", "20ms"});
+}
+
+// Ten clients that never read, each sending lines as fast as the server takes them, for 5 s:
+// memory stays under the per-connection bound of SECURITY.md, and a well-behaved client's echoes
+// come when they are due.
+void expect_floods_cost_bounded_memory(std::size_t line_size) {
+  constexpr int kFlooders = 10;
+  constexpr auto kDelay = 200ms;
+  constexpr long kPerConnectionKib = 4 * 1024;
+  auto server = start_server("reverb2", {"-delay", "200ms"}, options_for_measuring_memory());
+  const pid_t pid = server.process.pid();
+  auto polite = TcpClient::connect(server.port);
+  polite.send("Warm up\n");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(polite.read_line(2s));
+  const long rss_before = resident_kib(pid);
+
+  std::string line(line_size - 1, 'f');
+  line += '\n';
+  std::string pattern;
+  while (pattern.size() < (64 << 10)) pattern += line;
+  std::vector<std::unique_ptr<Flooder>> flooders;
+  for (int i = 0; i < kFlooders; ++i) {
+    flooders.push_back(std::make_unique<Flooder>(server.port, pattern, 5s));
+  }
+  long rss_peak = 0;
+  int late = 0;
+  int echoes = 0;
+  std::string lateness;
+  const auto flood_ends = steady_clock::now() + 5s;
+  for (int i = 0; steady_clock::now() < flood_ends; ++i) {
+    const std::string shout = "Polite " + std::to_string(i);
+    const auto sent = system_clock::now();
+    polite.send(shout + "\n");
+    for (int part = 0; part < 3; ++part) {
+      const auto echo = polite.read_timed_line(2s);
+      ASSERT_TRUE(echo) << "echo " << i << " part " << part << " never came";
+      const auto error = echo->at - (sent + part * kDelay);
+      ++echoes;
+      if (error > 50ms || error < -5ms) {
+        ++late;
+        lateness += " " + std::to_string(std::chrono::duration_cast<milliseconds>(error).count());
+      }
+    }
+    rss_peak = std::max(rss_peak, resident_kib(pid));
+  }
+  for (auto& flooder : flooders) flooder->join();
+  for (int i = 0; i < kFlooders; ++i) {
+    EXPECT_GT(flooders[i]->sent(), 64u << 10) << "flooder " << i << " hardly sent";
+  }
+  EXPECT_EQ(late, 0) << late << " of " << echoes << " echoes more than 50 ms off (ms):" << lateness;
+  EXPECT_LT(rss_peak - rss_before, kFlooders * kPerConnectionKib + 8 * 1024 + kSanitizerSlackKib)
+      << "VmRSS " << rss_before << " KiB before, " << rss_peak << " KiB at the peak";
+  expect_clean_stop(server.process);
+}
+
+TEST(Flood, TenFloodersOfShortLinesCostBoundedMemoryAndDelayNobody) {
+  expect_floods_cost_bounded_memory(16);
+}
+
+TEST(Flood, TenFloodersOfLongLinesCostBoundedMemoryAndDelayNobody) {
+  expect_floods_cost_bounded_memory(64 * 1024);
+}
+
+// What a client gets for `input` followed by a half-close, read until the server closes.
+std::string reply_to(std::uint16_t port, std::string_view input, bool& closed) {
+  auto client = TcpClient::connect(port);
+  client.send_some(input, 5s);
+  client.shutdown_write();
+  std::string output = client.read_until_eof(5s);
+  closed = client.eof();
+  return output;
+}
+
+// The server is still up and serving: a new client gets its echo.
+void expect_still_serving(std::uint16_t port, const std::string& why) {
+  auto client = TcpClient::connect(port);
+  client.send("ok?\n");
+  EXPECT_EQ(client.read_line(2s), "\t OK?") << "after " << why;
+}
+
+TEST(HostileBytes, EndEachConnectionWhereSpecSaysAndNeverTheServer) {
+  for (const char* program : {"reverb1", "reverb2"}) {
+    auto server = start_server(program, {"-delay", "0"});
+    bool closed = false;
+
+    // A line of exactly -max-line bytes is a line; one byte more ends the connection.
+    const std::string longest(65536, 'a');
+    std::string out = reply_to(server.port, longest + "\n", closed);
+    EXPECT_TRUE(closed);
+    EXPECT_EQ(out.size(), 3 * (longest.size() + 3)) << program;
+    out = reply_to(server.port, "first\n" + std::string(65537, 'b') + "\n", closed);
+    EXPECT_TRUE(closed) << program << ": open after a line of 65,537 bytes";
+    EXPECT_EQ(out, "\t FIRST\n\t first\n\t first\n") << program;
+    out = reply_to(server.port, std::string(10 << 20, 'c'), closed);
+    EXPECT_TRUE(closed) << program << ": open after a line of 10 MB";
+    EXPECT_EQ(out, "") << program;
+    expect_still_serving(server.port, "over-long lines");
+
+    // NUL bytes and a lone \r are part of the line; \r\n loses its \r.
+    out = reply_to(server.port, std::string("a\0b\rc\r\n", 7), closed);
+    EXPECT_EQ(out, std::string("\t A\0B\rC\n\t a\0b\rc\n\t a\0b\rc\n", 24)) << program;
+
+    // A megabyte of random bytes: lines of every kind, some invalid UTF-8, perhaps one too long.
+    out = reply_to(server.port, random_bytes(1 << 20, 7), closed);
+    EXPECT_TRUE(closed) << program << ": open after a megabyte of random bytes";
+    expect_still_serving(server.port, "random bytes");
+    expect_no_sanitizer_report(server.process);
+    expect_clean_stop(server.process);
+  }
+}
+
+TEST(HostileBytes, OneByteEvery100msDelaysNobodyAndIsEchoedWhole) {
+  auto server = start_server("reverb2", {"-delay", "0"});
+  auto slow = TcpClient::connect(server.port);
+  const std::string line = "drip drip\n";
+  for (const char byte : line) {
+    slow.send(std::string_view(&byte, 1));
+    expect_still_serving(server.port, "a dripping byte");
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(slow.read_line(1s), "\t DRIP DRIP");
+  expect_clean_stop(server.process);
+}
+
+TEST(ClockTwo, HostileInputNeverStopsTheTicks) {
+  auto server = start_server("clock2");
+  auto client = TcpClient::connect(server.port);
+  ASSERT_TRUE(client.read_line(1s));
+  client.send(random_bytes(1 << 20, 3) + std::string(70000, '\0') + "\r\r\r");
+  const auto tick = client.read_line(2s);
+  EXPECT_TRUE(tick);
+  expect_clean_stop(server.process);
+}
+
+// UBSan checks a vptr by probing memory through a pipe, which it cannot open while the process is
+// out of descriptors, and then calls every object "invalid vptr". Those reports, and only those,
+// are expected after descriptor exhaustion; any other sanitizer report fails the test.
+void expect_no_sanitizer_report_but_vptr_probes(ChildProcess& child) {
+  std::istringstream err(child.stderr_text());
+  for (std::string line; std::getline(err, line);) {
+    EXPECT_EQ(line.find("Sanitizer"), std::string::npos) << line;
+    if (line.find("runtime error:") != std::string::npos) {
+      EXPECT_NE(line.find("which does not point to an object of type"), std::string::npos) << line;
+    }
+  }
+}
+
+TEST(DescriptorExhaustion, ABurstOverTheLimitPausesAcceptingAndServesAgainAfter) {
+  for (const char* program : {"clock2", "reverb2"}) {
+    testsupport::ChildOptions utc;
+    utc.env.emplace_back("TZ", "UTC");
+    auto server = ChildProcess::start(
+        {"prlimit", "--nofile=256:256", testsupport::bin(program), "-port", "0"}, utc);
+    const auto port = server.wait_for_listening();
+    std::vector<TcpClient> clients;
+    for (int i = 0; i < 600; ++i) clients.push_back(TcpClient::connect(port));
+    ASSERT_TRUE(server.wait_for_stderr_line("too many open files; pausing", 3s))
+        << program << ": " << server.stderr_text();
+    // Out of descriptors, with clients waiting: a spinning accept loop would burn a core.
+    const auto cpu_before = cpu_time(server.pid());
+    std::this_thread::sleep_for(2s);
+    const auto cpu_used = cpu_time(server.pid()) - cpu_before;
+    EXPECT_LT(cpu_used, 100ms) << program << ": CPU while out of descriptors (5 % of 2 s)";
+
+    // Once most clients leave, the waiting ones are served: the last in the backlog too.
+    clients.erase(clients.begin(), clients.begin() + 450);
+    auto& waiting = clients.back();
+    if (std::string(program) == "reverb2") waiting.send("back\n");
+    EXPECT_TRUE(waiting.read_line(5s)) << program << ": the last client was never served";
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait_exit(3s), 0) << program;
+    expect_no_sanitizer_report_but_vptr_probes(server);
+  }
+}
+
+// SIGTERM or SIGINT with 2,000 clients and their echoes pending: exit 0 within a second, and
+// every client sees the end of its connection.
+void expect_prompt_exit_under_load(const std::string& program, int signal) {
+  constexpr int kClients = 2000;
+  const bool reverb = program.starts_with("reverb");
+  auto server = start_server(
+      program, reverb ? std::vector<std::string>{"-delay", "1s"} : std::vector<std::string>{});
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(TcpClient::connect(server.port));
+    if (reverb) clients.back().send("pending " + std::to_string(i) + "\n");
+  }
+  // Every client is being served: its first reply came.
+  for (int i = 0; i < kClients; ++i) ASSERT_TRUE(clients[i].read_line(5s)) << "client " << i;
+  const auto signalled = steady_clock::now();
+  server.process.signal(signal);
+  EXPECT_EQ(server.process.wait_exit(1s), 0) << server.process.stderr_text();
+  EXPECT_LT(steady_clock::now() - signalled, 1s);
+  int open = 0;
+  for (auto& client : clients) open += !client.wait_eof(2s);
+  EXPECT_EQ(open, 0) << open << " clients never saw the end";
+  expect_no_sanitizer_report(server.process);
+}
+
+TEST(Shutdown, ReverbTwoExitsAtOnceOnSigtermWithTwoThousandClients) {
+  expect_prompt_exit_under_load("reverb2", SIGTERM);
+}
+
+TEST(Shutdown, ClockTwoExitsAtOnceOnSigintWithTwoThousandClients) {
+  expect_prompt_exit_under_load("clock2", SIGINT);
+}
+
+// -threads 2: two event loops, each with its own listener and sessions. These run under TSan too.
+void expect_every_loop_to_serve_churn_and_stop(const std::string& program,
+                                               std::vector<std::string> args) {
+  args.insert(args.end(), {"-threads", "2"});
+  auto server = start_server(program, std::move(args));
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < 200; ++i) {
+    clients.push_back(TcpClient::connect(server.port));
+    clients.back().send("Hello " + std::to_string(i) + "\n");
+  }
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(clients[i].read_line(5s)) << "client " << i;
+  churn(server.port, program.starts_with("reverb"), 1000);
+  auto after = TcpClient::connect(server.port);
+  after.send("Still there?\n");
+  EXPECT_TRUE(after.read_line(2s));
+  expect_clean_stop(server.process);
+}
+
+TEST(MultiLoop, ClockTwoWithTwoLoopsServesChurnsAndStops) {
+  expect_every_loop_to_serve_churn_and_stop("clock2", {});
+}
+
+TEST(MultiLoop, ReverbTwoWithTwoLoopsServesChurnsAndStops) {
+  expect_every_loop_to_serve_churn_and_stop("reverb2", {"-delay", "10ms"});
+}
+
+TEST(MultiLoop, ReverbTwoWithTwoLoopsHonoursOneConnectionCapAcrossLoops) {
+  auto server = start_server("reverb2", {"-threads", "2", "-max-conns", "10", "-delay", "0"});
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < 30; ++i) clients.push_back(TcpClient::connect(server.port));
+  int served = 0;
+  for (auto& client : clients) {
+    client.send_some("x\n", 500ms);  // one over the cap may be closed already
+    served += client.read_line(500ms).has_value();
+  }
+  EXPECT_EQ(served, 10);
+  expect_clean_stop(server.process);
+}
+
+}  // namespace
+}  // namespace e2e
