@@ -437,18 +437,20 @@ TEST(BadServer, ClockwallShowsAClockThatSendsAMegabyteWithoutNewlineDown) {
 // once per outage, not once per retry.
 TEST(BadServer, ClockwallSaysOnStderrWhenAClockGoesDownAndWhenItComesBack) {
   auto tokyo = start_server("clock2");
-  // The first connection gets a megabyte without a newline, the next ones a time, as a clock.
+  // The first two connections get a megabyte without a newline, the next ones a time, as a
+  // clock: down for the 1 s + 2 s of the first two retries, so that at least two rows (one a
+  // second, the first up to 1.3 s after the start) show it.
   std::atomic<int> turn = 0;
   OneClientServer bad(
       [&](int client) {
         std::string ignored;
-        if (turn++ == 0) {
+        if (turn++ < 2) {
           send_all(client, megabyte_line());
         } else if (send_all(client, "12:00:00\n")) {
           read_to_eof(client, ignored);
         }
       },
-      4);
+      5);
   auto wall = start_program(
       "clockwall", {"Tokyo=127.0.0.1:" + std::to_string(tokyo.port), "Bad=" + bad.address()});
   ASSERT_TRUE(wall.read_stdout_line(2s)) << wall.stderr_text();  // header

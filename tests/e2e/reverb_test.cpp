@@ -655,6 +655,37 @@ TEST(ReverbTwo, LogsAcceptAndCloseAtDebugLevel) {
   expect_clean_stop(server.process);
 }
 
+// SECURITY.md: client bytes are never a format string and never logged, at any level, whatever
+// ends the connection (an over-long line, a reset, an idle timeout).
+TEST(ReverbTwo, NeverLogsWhatAClientSends) {
+  auto server = start_server("reverb2", {"-delay", "0", "-max-line", "64", "-idle-timeout", "200ms",
+                                         "-log-level", "trace"});
+  const std::string hostile = "SECRET {} {:>99999} %s%n \x1b[2J\x1b]0;title\x07";
+  {
+    auto client = TcpClient::connect(server.port);
+    client.send(hostile + "\n" + hostile + std::string(100, 'x') + "\n");
+    EXPECT_TRUE(client.wait_eof(3s));
+  }
+  {
+    auto client = TcpClient::connect(server.port);
+    client.send(hostile + "\n");
+    EXPECT_TRUE(client.read_line(1s));
+    client.reset();
+  }
+  {
+    auto client = TcpClient::connect(server.port);
+    client.send(hostile);  // no newline: the idle timeout ends it
+    EXPECT_TRUE(client.wait_eof(3s));
+  }
+  ASSERT_TRUE(server.process.wait_for_stderr_line("no line for 200ms", 2s))
+      << server.process.stderr_text();
+  expect_clean_stop(server.process);
+  const std::string err = server.process.stderr_text();
+  EXPECT_EQ(err.find("SECRET"), std::string::npos) << err;
+  EXPECT_EQ(err.find('\x1b'), std::string::npos) << err;
+  EXPECT_NE(err.find("longer than 64 bytes"), std::string::npos) << err;
+}
+
 TEST(Reverb, BadFlagValuesExitTwoWithOneLine) {
   for (const char* program : {"reverb1", "reverb2"}) {
     for (const std::vector<std::string>& args : {std::vector<std::string>{"-delay", "abc"},
