@@ -132,6 +132,10 @@ TEST(Churn, ReverbTwoKeepsNoTraceOfTenThousandConnections) {
 void expect_floods_cost_bounded_memory(std::size_t line_size) {
   constexpr int kFlooders = 10;
   constexpr auto kDelay = 200ms;
+  // Under ASan+UBSan the server runs its handlers several times slower: a burst of the floods'
+  // 10,240 pending echoes takes it about 50 ms (measured under stress-test.sh's CPU hog), which
+  // the normal build does in a fraction of that. The normal build holds the SPEC's 50 ms.
+  constexpr auto kOnTime = kSanitized ? 100ms : 50ms;
   constexpr long kPerConnectionKib = 4 * 1024;
   auto server = start_server("reverb2", {"-delay", "200ms"}, options_for_measuring_memory());
   const pid_t pid = server.process.pid();
@@ -162,7 +166,7 @@ void expect_floods_cost_bounded_memory(std::size_t line_size) {
       ASSERT_TRUE(echo) << "echo " << i << " part " << part << " never came";
       const auto error = echo->at - (sent + part * kDelay);
       ++echoes;
-      if (error > 50ms || error < -5ms) {
+      if (error > kOnTime || error < -5ms) {
         ++late;
         lateness += " " + std::to_string(std::chrono::duration_cast<milliseconds>(error).count());
       }
@@ -173,7 +177,9 @@ void expect_floods_cost_bounded_memory(std::size_t line_size) {
   for (int i = 0; i < kFlooders; ++i) {
     EXPECT_GT(flooders[i]->sent(), 64u << 10) << "flooder " << i << " hardly sent";
   }
-  EXPECT_EQ(late, 0) << late << " of " << echoes << " echoes more than 50 ms off (ms):" << lateness;
+  EXPECT_EQ(late, 0) << late << " of " << echoes << " echoes more than "
+                     << std::chrono::duration_cast<milliseconds>(kOnTime).count()
+                     << " ms off (ms):" << lateness;
   EXPECT_LT(rss_peak - rss_before, kFlooders * kPerConnectionKib + 8 * 1024 + kSanitizerSlackKib)
       << "VmRSS " << rss_before << " KiB before, " << rss_peak << " KiB at the peak";
   expect_clean_stop(server.process);

@@ -88,6 +88,7 @@ int TcpClient::open_connection(std::uint16_t port, const std::string& host, int 
   // What a test sends in two calls should leave in two segments, when it is sent, not when the
   // server's delayed ACK lets Nagle go on.
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   // Before connect, because the window scale is agreed on in the handshake.
   if (rcvbuf > 0 && ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0) {
     int e = errno;
@@ -161,11 +162,30 @@ bool TcpClient::receive(Clock::time_point deadline) {
   if (fd_ < 0) throw std::logic_error("TcpClient: read after close");
   if (eof_ || !wait_for(fd_, POLLIN, deadline)) return false;
   char chunk[65536];
-  ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+  iovec io{chunk, sizeof chunk};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr message{};
+  message.msg_iov = &io;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(fd_, &message, 0);
   if (n > 0) {
     buf_.append(chunk, static_cast<std::size_t>(n));
     received_ += static_cast<std::uint64_t>(n);
-    arrivals_.emplace_back(received_, std::chrono::system_clock::now());
+    // When the kernel received the bytes (SO_TIMESTAMPNS), so that the test's own scheduling
+    // on a busy machine does not count as the server's lateness.
+    auto at = std::chrono::system_clock::now();
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec stamp;
+        std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+        at = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::seconds(stamp.tv_sec) + std::chrono::nanoseconds(stamp.tv_nsec)));
+      }
+    }
+    arrivals_.emplace_back(received_, at);
   } else if (n == 0) {
     eof_ = true;
   } else if (errno != EAGAIN && errno != EINTR) {

@@ -16,8 +16,10 @@ namespace testsupport {
 class TcpClient {
  public:
   struct Line {
-    std::string text;                          // without the '\n'
-    std::chrono::system_clock::time_point at;  // when the read that brought its '\n' returned
+    std::string text;  // without the '\n'
+    // When the kernel received the bytes that brought its '\n' (SO_TIMESTAMPNS): not when the
+    // test got round to reading them, which on a busy machine may be much later.
+    std::chrono::system_clock::time_point at;
   };
 
   // host is a numeric address ("127.0.0.1", "::1" or "[::1]") or "localhost" (127.0.0.1).
