@@ -2,11 +2,13 @@
 #include <asio/awaitable.hpp>
 #include <asio/this_coro.hpp>
 
-#include "common/client.hpp"
-#include "common/copy.hpp"
-#include "common/dial.hpp"
-#include "common/flags.hpp"
-#include "common/stdio.hpp"
+#include "common/cli/command_line.hpp"
+#include "common/cli/dial_flags.hpp"
+#include "common/net/client.hpp"
+#include "common/net/copy.hpp"
+#include "common/net/dial.hpp"
+#include "common/net/log.hpp"
+#include "common/net/stdio.hpp"
 
 namespace {
 
@@ -20,6 +22,7 @@ asio::awaitable<void> netcat(gonet::Endpoint server) {
 
 int main(int argc, char* argv[]) {
   const gonet::Program program{"netcat1", "A read-only TCP client: the connection to stdout."};
-  const gonet::DialOptions options = gonet::dial_flags(program, argc, argv);
+  const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_dial_options);
+  gonet::init_logging(program.name, options.log_level);
   return gonet::run_client(netcat(options.server));
 }

@@ -1,16 +1,18 @@
 // netcat3 is netcat2 that, at the end of stdin, closes only its sending side and waits on a
 // done channel for the server's replies to end, so no reply is lost.
-#include <spdlog/spdlog.h>
 #include <asio/awaitable.hpp>
 #include <asio/posix/stream_descriptor.hpp>
+#include <spdlog/spdlog.h>
 
-#include "common/client.hpp"
-#include "common/copy.hpp"
-#include "common/dial.hpp"
-#include "common/done.hpp"
-#include "common/either.hpp"
-#include "common/flags.hpp"
-#include "common/stdio.hpp"
+#include "common/cli/command_line.hpp"
+#include "common/cli/dial_flags.hpp"
+#include "common/net/client.hpp"
+#include "common/net/copy.hpp"
+#include "common/net/dial.hpp"
+#include "common/net/done.hpp"
+#include "common/net/either.hpp"
+#include "common/net/log.hpp"
+#include "common/net/stdio.hpp"
 
 namespace {
 
@@ -45,6 +47,7 @@ asio::awaitable<void> netcat(gonet::Endpoint server) {
 
 int main(int argc, char* argv[]) {
   const gonet::Program program{"netcat3", "A TCP client that waits for the server's last reply."};
-  const gonet::DialOptions options = gonet::dial_flags(program, argc, argv);
+  const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_dial_options);
+  gonet::init_logging(program.name, options.log_level);
   return gonet::run_client(netcat(options.server));
 }

@@ -3,8 +3,12 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 
-#include "common/clock.hpp"
-#include "common/server.hpp"
+#include "common/cli/command_line.hpp"
+#include "common/net/log.hpp"
+#include "common/net/server.hpp"
+#include "servers/clock/clock.hpp"
+#include "servers/clock/clock_options.hpp"
+#include "servers/clock/time_zone.hpp"
 
 namespace {
 
@@ -22,7 +26,9 @@ asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::ClockOpt
 
 int main(int argc, char* argv[]) {
   const gonet::Program program{"clock2", "A clock server that serves every client at once."};
-  const gonet::ClockOptions options = gonet::clock_flags(program, argc, argv);
+  const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_clock_options);
+  gonet::init_logging(program.name, options.serve.log_level);
+  gonet::use_time_zone(options.zone);
   return gonet::run_server(options.serve, [&](gonet::Listener listener) {
     return listen_and_serve(std::move(listener), options);
   });

@@ -3,18 +3,21 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 
-#include "common/echo.hpp"
-#include "common/reverb.hpp"
-#include "common/server.hpp"
+#include "common/cli/command_line.hpp"
+#include "common/net/log.hpp"
+#include "common/net/server.hpp"
+#include "servers/reverb/echo.hpp"
+#include "servers/reverb/echo_session.hpp"
+#include "servers/reverb/reverb_options.hpp"
 
 namespace {
 
 asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::ReverbOptions options) {
-  gonet::Reverb reverb(conn, options);
-  while (auto shout = co_await reverb.next_shout()) {
-    co_await gonet::echo(reverb.out(), std::move(*shout), options.delay);
+  gonet::EchoSession session(conn, options);
+  while (auto shout = co_await session.next_shout()) {
+    co_await gonet::echo(session.out(), std::move(*shout), options.delay);
   }
-  co_await reverb.finish();
+  co_await session.finish();
 }
 
 asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::ReverbOptions options) {
@@ -28,7 +31,8 @@ asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::ReverbOp
 
 int main(int argc, char* argv[]) {
   const gonet::Program program{"reverb1", "An echo server: each echo ends before the next begins."};
-  const gonet::ReverbOptions options = gonet::reverb_flags(program, argc, argv);
+  const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_reverb_options);
+  gonet::init_logging(program.name, options.serve.log_level);
   return gonet::run_server(options.serve, [&](gonet::Listener listener) {
     return listen_and_serve(std::move(listener), options);
   });

@@ -3,19 +3,22 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 
-#include "common/echo.hpp"
-#include "common/reverb.hpp"
-#include "common/server.hpp"
+#include "common/cli/command_line.hpp"
+#include "common/net/log.hpp"
+#include "common/net/server.hpp"
+#include "servers/reverb/echo.hpp"
+#include "servers/reverb/echo_session.hpp"
+#include "servers/reverb/reverb_options.hpp"
 
 namespace {
 
 asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::ReverbOptions options) {
-  gonet::Reverb reverb(conn, options);
-  while (auto shout = co_await reverb.next_shout()) {
+  gonet::EchoSession session(conn, options);
+  while (auto shout = co_await session.next_shout()) {
     // each echo on its own coroutine: the book's `go echo(c, input.Text(), 1*time.Second)`
-    reverb.spawn(gonet::echo(reverb.out(), std::move(*shout), options.delay));
+    session.spawn(gonet::echo, std::move(*shout), options.delay);
   }
-  co_await reverb.finish();  // the pending echoes first: nothing is lost at the end
+  co_await session.finish();  // the pending echoes first: nothing is lost at the end
 }
 
 asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::ReverbOptions options) {
@@ -29,7 +32,8 @@ asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::ReverbOp
 
 int main(int argc, char* argv[]) {
   const gonet::Program program{"reverb2", "An echo server: the echoes of a connection overlap."};
-  const gonet::ReverbOptions options = gonet::reverb_flags(program, argc, argv);
+  const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_reverb_options);
+  gonet::init_logging(program.name, options.serve.log_level);
   return gonet::run_server(options.serve, [&](gonet::Listener listener) {
     return listen_and_serve(std::move(listener), options);
   });

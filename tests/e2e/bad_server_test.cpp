@@ -3,8 +3,6 @@
 // closed or a regular file, and stdout a closed pipe. Each client ends with the documented exit
 // status and at most one clear stderr line, or keeps running where that is the promise.
 // (A server's reset is in netcat_test.cpp: *.SaysWhyWhenTheServerResets.)
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
@@ -14,6 +12,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "tests/e2e/programs.hpp"
 #include "tests/e2e/test_servers.hpp"
@@ -129,7 +129,7 @@ TEST(BadServer, NetcatThreeExitsZeroAndLogsDoneWhenTheServerClosesMidStream) {
 
 // A server that accepts and says nothing, and keeps the connection open (past the client's
 // half-close too) until the test ends: the client waits for it as long as it takes, and a signal
-// ends it as a shell expects, by that signal (common/client.cpp re-raises it after restoring
+// ends it as a shell expects, by that signal (common/net/client.cpp re-raises it after restoring
 // stdio), with nothing on stderr.
 void expect_waiting_until_a_signal(const std::string& program, StdinMode stdin_mode, int signal) {
   Event accepted, released;

@@ -1,6 +1,4 @@
 // clockwall against real clock2 servers in three zones, through pipes and a pseudo-terminal.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
 
 #include <algorithm>
@@ -8,6 +6,8 @@
 #include <ctime>
 #include <regex>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "tests/e2e/programs.hpp"
 #include "tests/support/terminal_session.hpp"
@@ -45,6 +45,23 @@ std::vector<std::string> words(const std::string& line) {
   for (std::string word; in >> word;) out.push_back(word);
   return out;
 }
+
+// Reads up to `rows` rows of the wall and returns the first whose London column (the second of
+// three_clocks()) `wanted` accepts.
+template <class Wanted>
+std::optional<std::string> first_row_where(ChildProcess& wall, int rows, Wanted wanted) {
+  for (int i = 0; i < rows; ++i) {
+    const auto row = wall.read_stdout_line(2s);
+    if (!row) {
+      ADD_FAILURE() << "no row " << i << ": " << wall.stderr_text();
+      return std::nullopt;
+    }
+    if (wanted(words(*row).at(1))) return row;
+  }
+  return std::nullopt;
+}
+
+bool shows_down(const std::string& cell) { return cell == "down"; }
 
 // The time of day in `tz` at `at`, worked out here, independently of the servers.
 std::string time_in(const char* tz, system_clock::time_point at) {
@@ -133,12 +150,7 @@ TEST(Clockwall, ShowsAClockDownWhileItIsAwayAndAgainWhenItIsBack) {
   expect_clean_stop(servers[1].process);
 
   // Down within a couple of seconds, while the others keep ticking.
-  std::optional<std::string> down_row;
-  for (int i = 0; i < 4 && !down_row; ++i) {
-    const auto row = wall.read_stdout_line(2s);
-    ASSERT_TRUE(row);
-    if (words(*row).at(1) == "down") down_row = row;
-  }
+  const auto down_row = first_row_where(wall, 4, shows_down);
   ASSERT_TRUE(down_row) << "London never showed down";
   const auto next = wall.read_stdout_line(2s);
   ASSERT_TRUE(next);
@@ -147,13 +159,9 @@ TEST(Clockwall, ShowsAClockDownWhileItIsAwayAndAgainWhenItIsBack) {
 
   // Back on the same port: the column ticks again (retries come 1s, 2s, 4s apart).
   servers[1] = start_clock("Europe/London", {"-port", std::to_string(london_port)});
-  bool back = false;
-  for (int i = 0; i < 10 && !back; ++i) {
-    const auto row = wall.read_stdout_line(2s);
-    ASSERT_TRUE(row);
-    back = words(*row).at(1) != "down";
-    if (back) expect_time_of_zone(words(*row).at(1), "Europe/London", system_clock::now());
-  }
+  const auto back =
+      first_row_where(wall, 10, [](const std::string& london) { return london != "down"; });
+  if (back) expect_time_of_zone(words(*back).at(1), "Europe/London", system_clock::now());
   EXPECT_TRUE(back) << "London never came back";
   wall.signal(SIGTERM);
   wall.wait_exit(2s);
@@ -169,23 +177,14 @@ TEST(Clockwall, ShowsAConnectedButSilentClockDownAndAgainWhenItResumes) {
   servers[1].process.signal(SIGSTOP);
   const auto stopped = std::chrono::steady_clock::now();
 
-  std::optional<std::string> down_row;
-  for (int i = 0; i < 9 && !down_row; ++i) {
-    const auto row = wall.read_stdout_line(2s);
-    ASSERT_TRUE(row);
-    if (words(*row).at(1) == "down") down_row = row;
-  }
+  const auto down_row = first_row_where(wall, 9, shows_down);
   ASSERT_TRUE(down_row) << "a silent London never showed down";
   EXPECT_GE(std::chrono::steady_clock::now() - stopped, 4s) << "down before 5 s of silence";
 
   servers[1].process.signal(SIGCONT);
-  bool back = false;
-  for (int i = 0; i < 10 && !back; ++i) {
-    const auto row = wall.read_stdout_line(2s);
-    ASSERT_TRUE(row);
-    back = words(*row).at(1) != "down";
-    if (back) expect_time_of_zone(words(*row).at(1), "Europe/London", system_clock::now());
-  }
+  const auto back =
+      first_row_where(wall, 10, [](const std::string& london) { return london != "down"; });
+  if (back) expect_time_of_zone(words(*back).at(1), "Europe/London", system_clock::now());
   EXPECT_TRUE(back) << "London never came back after SIGCONT";
   wall.signal(SIGTERM);
   wall.wait_exit(2s);

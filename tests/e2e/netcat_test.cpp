@@ -1,7 +1,5 @@
 // netcat1, netcat2 and netcat3 as users run them: against reverb2 and against small servers of
 // the test's own, with stdin a pipe, a file, /dev/null, closed or a terminal.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -21,6 +19,8 @@
 #include <random>
 #include <regex>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/e2e/programs.hpp"
 #include "tests/e2e/test_servers.hpp"

@@ -81,4 +81,14 @@ std::string utc(std::chrono::system_clock::time_point at, const char* format) {
   return std::string(text, std::strftime(text, sizeof text, format, &tm));
 }
 
+void expect_no_sanitizer_report_but_vptr_probes(ChildProcess& child) {
+  std::istringstream err(child.stderr_text());
+  for (std::string line; std::getline(err, line);) {
+    EXPECT_EQ(line.find("Sanitizer"), std::string::npos) << line;
+    if (line.find("runtime error:") != std::string::npos) {
+      EXPECT_NE(line.find("which does not point to an object of type"), std::string::npos) << line;
+    }
+  }
+}
+
 }  // namespace e2e

@@ -1,11 +1,11 @@
 // reverb1 and reverb2 as users run them: over real loopback sockets, with nc.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <csignal>
 #include <map>
 #include <regex>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/e2e/programs.hpp"
 

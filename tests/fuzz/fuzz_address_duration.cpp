@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/address.hpp"
-#include "common/duration.hpp"
+#include "common/text/address.hpp"
+#include "common/text/duration.hpp"
 
 namespace {
 
@@ -54,7 +54,7 @@ std::optional<gonet::Endpoint> host_port_model(std::string_view hostport) {
   if (hostport[0] == '[') {
     const auto end = hostport.find(']');
     if (end == std::string_view::npos) return std::nullopt;  // missing ']'
-    if (end + 1 != i) return std::nullopt;  // missing port, or too many colons
+    if (end + 1 != i) return std::nullopt;                   // missing port, or too many colons
     host = hostport.substr(1, end - 1);
     j = 1;
     k = end + 1;
@@ -124,13 +124,20 @@ std::optional<std::int64_t> duration_model(std::string_view s) {
     const std::string_view u = s.substr(0, i);
     s.remove_prefix(i);
     std::uint64_t unit = 0;
-    if (u == "ns") unit = 1;
-    else if (u == "us" || u == "\u00b5s" || u == "\u03bcs") unit = 1'000;
-    else if (u == "ms") unit = 1'000'000;
-    else if (u == "s") unit = 1'000'000'000;
-    else if (u == "m") unit = 60'000'000'000;
-    else if (u == "h") unit = 3'600'000'000'000;
-    else return std::nullopt;  // unknown unit
+    if (u == "ns")
+      unit = 1;
+    else if (u == "us" || u == "\u00b5s" || u == "\u03bcs")
+      unit = 1'000;
+    else if (u == "ms")
+      unit = 1'000'000;
+    else if (u == "s")
+      unit = 1'000'000'000;
+    else if (u == "m")
+      unit = 60'000'000'000;
+    else if (u == "h")
+      unit = 3'600'000'000'000;
+    else
+      return std::nullopt;  // unknown unit
     if (v > kLimit / unit) return std::nullopt;
     v *= unit;
     if (f > 0) {

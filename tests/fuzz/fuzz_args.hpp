@@ -12,7 +12,11 @@
 #include <typeinfo>
 #include <vector>
 
-#include "common/flags.hpp"
+#include "clients/clockwall/clockwall_options.hpp"
+#include "common/cli/dial_flags.hpp"
+#include "common/cli/go_style.hpp"
+#include "servers/clock/clock_options.hpp"
+#include "servers/reverb/reverb_options.hpp"
 
 namespace fuzz {
 
@@ -55,7 +59,8 @@ bool parses(const char* parser, const std::vector<std::string>& args, Parse pars
     const std::string_view message = e.what();
     check(!message.empty(), "an empty usage error");
     // One line, as the spec wants, unless the user's own argument brought the newline.
-    if (!any_holds(args, "\n")) check(message.find('\n') == std::string::npos, "a usage error of two lines");
+    if (!any_holds(args, "\n"))
+      check(message.find('\n') == std::string::npos, "a usage error of two lines");
     // cxxopts' ‘’ quotes are turned into plain ones.
     if (!any_holds(args, "\u2018") && !any_holds(args, "\u2019")) {
       check(message.find("\u2018") == std::string::npos &&
@@ -90,7 +95,8 @@ inline void check_clockwall(const gonet::ClockwallOptions& wall,
       const std::string prefix = clock.name + "=";
       for (auto at = arg.find(prefix); at != std::string::npos && !found;
            at = arg.find(prefix, at + 1)) {
-        const auto server = gonet::parse_host_port(std::string_view(arg).substr(at + prefix.size()));
+        const auto server =
+            gonet::parse_host_port(std::string_view(arg).substr(at + prefix.size()));
         found = server && *server == clock.server;
       }
     }

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/case_mapping.hpp"
+#include "common/text/case_mapping.hpp"
 
 namespace {
 

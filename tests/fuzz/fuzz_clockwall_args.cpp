@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "common/flags.hpp"
 #include "tests/fuzz/fuzz_args.hpp"
 
 namespace {
@@ -40,8 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::check(wall.clocks.size() == clocks.size(), "a clock after -- went missing");
       for (std::size_t i = 0; i < clocks.size(); ++i) {
         const auto equals = clocks[i].find('=');
-        fuzz::check(equals != std::string::npos && wall.clocks[i].name == clocks[i].substr(0, equals),
-                    "clocks out of order");
+        fuzz::check(
+            equals != std::string::npos && wall.clocks[i].name == clocks[i].substr(0, equals),
+            "clocks out of order");
         const auto server = gonet::parse_host_port(std::string_view(clocks[i]).substr(equals + 1));
         fuzz::check(server && *server == wall.clocks[i].server, "a clock's server differs");
       }

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "common/flags.hpp"
 #include "tests/fuzz/fuzz_args.hpp"
 
 namespace {

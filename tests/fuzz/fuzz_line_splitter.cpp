@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/line_splitter.hpp"
+#include "common/text/line_splitter.hpp"
 
 namespace {
 
@@ -63,8 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t reads = 1 + data[2] % 8;
   if (size < 3 + reads) return 0;
   const std::uint8_t* read_sizes = data + 3;
-  const std::string_view stream(reinterpret_cast<const char*>(data + 3 + reads),
-                                size - 3 - reads);
+  const std::string_view stream(reinterpret_cast<const char*>(data + 3 + reads), size - 3 - reads);
 
   gonet::LineSplitter splitter(max_line);
   check(splitter.max_line() == max_line, "max_line() differs from the constructor's");
@@ -125,8 +124,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string original(stream);
     std::string squeezed;
     for (std::size_t i = 0; i < original.size(); ++i) {
-      const bool cr_before_end = original[i] == '\r' &&
-                                 (i + 1 == original.size() || original[i + 1] == '\n');
+      const bool cr_before_end =
+          original[i] == '\r' && (i + 1 == original.size() || original[i + 1] == '\n');
       if (!cr_before_end) squeezed += original[i];
     }
     if (!original.empty() && original.back() != '\n') squeezed += '\n';  // the rest at EOF

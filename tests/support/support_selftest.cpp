@@ -2,7 +2,6 @@
 // test points at the program under test and not at its harness.
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +15,8 @@
 #include <string>
 #include <system_error>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/tcp_client.hpp"

@@ -1,4 +1,4 @@
-#include "common/address.hpp"
+#include "common/text/address.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "common/case_mapping.hpp"
-
-#include <gtest/gtest.h>
+#include "common/text/case_mapping.hpp"
 
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace {
 

@@ -1,8 +1,8 @@
-#include "common/clock_face.hpp"
+#include "servers/clock/clock_face.hpp"
 
 #include <gtest/gtest.h>
 
-#include "common/time_zone.hpp"
+#include "servers/clock/time_zone.hpp"
 
 namespace gonet {
 namespace {

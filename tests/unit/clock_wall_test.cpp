@@ -1,6 +1,7 @@
-#include "common/clock_wall.hpp"
-
 #include <gtest/gtest.h>
+
+#include "clients/clockwall/cell_text.hpp"
+#include "clients/clockwall/wall_table.hpp"
 
 namespace gonet {
 namespace {

@@ -1,4 +1,4 @@
-#include "common/duration.hpp"
+#include "common/text/duration.hpp"
 
 #include <gtest/gtest.h>
 

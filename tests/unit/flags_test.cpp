@@ -1,6 +1,10 @@
-#include "common/flags.hpp"
-
 #include <gtest/gtest.h>
+
+#include "clients/clockwall/clockwall_options.hpp"
+#include "common/cli/dial_flags.hpp"
+#include "common/cli/go_style.hpp"
+#include "servers/clock/clock_options.hpp"
+#include "servers/reverb/reverb_options.hpp"
 
 namespace gonet {
 namespace {

@@ -1,7 +1,5 @@
 // What the fuzzers of tests/fuzz found, and the edge cases their seeds stand for, as plain unit
 // tests. The tests marked FINDING fail until the bug they name is fixed in common/.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -11,11 +9,17 @@
 #include <string_view>
 #include <vector>
 
-#include "common/address.hpp"
-#include "common/case_mapping.hpp"
-#include "common/duration.hpp"
-#include "common/flags.hpp"
-#include "common/line_splitter.hpp"
+#include <gtest/gtest.h>
+
+#include "clients/clockwall/clockwall_options.hpp"
+#include "common/cli/dial_flags.hpp"
+#include "common/cli/go_style.hpp"
+#include "common/text/address.hpp"
+#include "common/text/case_mapping.hpp"
+#include "common/text/duration.hpp"
+#include "common/text/line_splitter.hpp"
+#include "servers/clock/clock_options.hpp"
+#include "servers/reverb/reverb_options.hpp"
 
 namespace gonet {
 namespace {
@@ -219,9 +223,9 @@ TEST(FuzzRegression, EachInvalidByteBecomesOneReplacementCharacter) {
   EXPECT_EQ(to_upper("a\xff"
                      "b"),
             "A\uFFFDB");
-  EXPECT_EQ(to_upper("x\xe2\x82"), "X\uFFFD\uFFFD");        // cut short
-  EXPECT_EQ(to_lower("\xc0\xaf"), "\uFFFD\uFFFD");          // overlong
-  EXPECT_EQ(to_upper("\xed\xa0\x80"), "\uFFFD\uFFFD\uFFFD");  // surrogate
+  EXPECT_EQ(to_upper("x\xe2\x82"), "X\uFFFD\uFFFD");                    // cut short
+  EXPECT_EQ(to_lower("\xc0\xaf"), "\uFFFD\uFFFD");                      // overlong
+  EXPECT_EQ(to_upper("\xed\xa0\x80"), "\uFFFD\uFFFD\uFFFD");            // surrogate
   EXPECT_EQ(to_upper("\xf4\x90\x80\x80"), "\uFFFD\uFFFD\uFFFD\uFFFD");  // past U+10FFFF
   EXPECT_EQ(to_upper("\uFFFD"), "\uFFFD");
   EXPECT_EQ(to_upper(to_upper("\xff\xfe")), "\uFFFD\uFFFD");

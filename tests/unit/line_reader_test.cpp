@@ -1,6 +1,8 @@
-#include "common/line_reader.hpp"
+#include "common/net/line_reader.hpp"
 
-#include <gtest/gtest.h>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -8,11 +10,9 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
-#include <optional>
-#include <string>
-#include <vector>
+#include <gtest/gtest.h>
 
-#include "common/awaitable.hpp"
+#include "common/net/awaitable.hpp"
 #include "tests/unit/socket_pair.hpp"
 
 namespace gonet {
@@ -97,26 +97,6 @@ TEST(LineReader, ReadIsCancelledByTheOtherSideOfAnEither) {
   asio::co_spawn(io, read_lines(lines, 1, got), asio::detached);
   io.run_for(2s);
   EXPECT_EQ(got, std::vector<std::string>{"late"});
-}
-
-TEST(LineReader, ReadIsCancelledByItsStopSlot) {
-  asio::io_context io;
-  SocketPair pair(io);
-  LineReader<tcp::socket> lines(pair.server, 1024);
-  asio::cancellation_signal stop;
-  std::optional<std::error_code> result;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        auto [ec, line] = co_await lines.read_line(stop.slot());
-        result = ec;
-      },
-      asio::detached);
-  io.poll();
-  stop.emit(asio::cancellation_type::terminal);
-  io.run_for(2s);
-  ASSERT_TRUE(result.has_value());
-  EXPECT_EQ(*result, asio::error::operation_aborted);
 }
 
 }  // namespace

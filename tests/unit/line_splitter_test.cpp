@@ -1,11 +1,11 @@
-#include "common/line_splitter.hpp"
-
-#include <gtest/gtest.h>
+#include "common/text/line_splitter.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace gonet {
 namespace {

@@ -1,6 +1,9 @@
-#include "common/write_queue.hpp"
+#include "common/net/write_queue.hpp"
 
-#include <gtest/gtest.h>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
@@ -8,12 +11,9 @@
 #include <asio/io_context.hpp>
 #include <asio/read.hpp>
 #include <asio/steady_timer.hpp>
-#include <map>
-#include <string>
-#include <thread>
-#include <vector>
+#include <gtest/gtest.h>
 
-#include "common/awaitable.hpp"
+#include "common/net/awaitable.hpp"
 #include "tests/unit/socket_pair.hpp"
 
 namespace gonet {

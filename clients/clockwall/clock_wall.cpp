@@ -1,0 +1,104 @@
+#include "clients/clockwall/clock_wall.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <asio/steady_timer.hpp>
+
+#include "clients/clockwall/cell_text.hpp"
+#include "common/net/awaitable.hpp"
+#include "common/net/second_ticker.hpp"
+
+namespace gonet {
+
+ClockWall::ClockWall(const asio::any_io_executor& executor, std::vector<std::string> names,
+                     bool terminal)
+    : table_(std::move(names)),
+      terminal_(terminal),
+      answered_(table_.size(), false),
+      changed_(executor) {}
+
+ClockWall::~ClockWall() {
+  // Ctrl-C included: the program's coroutines are destroyed on the way out.
+  if (terminal_) write(table_.terminal_end());
+}
+
+void ClockWall::show(std::size_t column, std::string_view line) {
+  const CellText cell = cell_text(line);
+  if (cell.text) answered_[column] = true;
+  table_.set(column, cell.shown);
+  if (live_) write(table_.terminal_redraw());
+  changed_.notify_all();
+}
+
+void ClockWall::show_down(std::size_t column) {
+  if (table_.cell(column) == WallTable::kDown) return;
+  table_.set(column, WallTable::kDown);
+  if (live_) write(table_.terminal_redraw());
+  changed_.notify_all();
+}
+
+asio::awaitable<void> ClockWall::print_rows() {
+  if (terminal_) {
+    co_await draw_live();
+  } else {
+    co_await print_each_second();
+  }
+}
+
+asio::awaitable<void> ClockWall::draw_live() {
+  live_ = true;
+  write(table_.terminal_redraw());
+  // From now on show() draws each change; this only waits for the program to end.
+  asio::steady_timer forever(changed_.get_executor(), asio::steady_timer::time_point::max());
+  co_await forever.async_wait(use_nothrow);
+}
+
+asio::awaitable<void> ClockWall::print_each_second() {
+  SecondTicker ticker(changed_.get_executor());
+  asio::steady_timer settle(changed_.get_executor());
+  auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  for (;;) {
+    second = (co_await ticker.next_after(second)).value();
+    // Let the clocks' lines for this second arrive before the row goes out.
+    settle.expires_after(std::chrono::milliseconds(300));
+    co_await settle.async_wait(use_nothrow);
+    write(table_.plain_rows());
+  }
+}
+
+asio::awaitable<std::vector<std::size_t>> ClockWall::print_once(std::chrono::nanoseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::count(answered_.begin(), answered_.end(), false) > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    asio::steady_timer limit(changed_.get_executor(), deadline);
+    // Whichever comes first: a change or the deadline.
+    limit.async_wait([this](const std::error_code& ec) {
+      if (!ec) changed_.notify_all();
+    });
+    co_await changed_.wait();
+  }
+  std::vector<std::size_t> silent;
+  for (std::size_t i = 0; i < answered_.size(); ++i) {
+    if (!answered_[i]) {
+      silent.push_back(i);
+      table_.set(i, WallTable::kDown);
+    }
+  }
+  write(table_.plain_rows());
+  co_return silent;
+}
+
+void ClockWall::write(std::string_view text) {
+  // Blocking writes: a few dozen bytes a second, and stdout keeps the flags it came with.
+  while (!text.empty()) {
+    const ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+}  // namespace gonet

@@ -1,0 +1,68 @@
+#include "clients/clockwall/watch.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/net/awaitable.hpp"
+#include "common/net/dial.hpp"
+#include "common/net/failure.hpp"
+#include "common/net/line_reader.hpp"
+
+namespace gonet {
+
+using namespace std::chrono_literals;
+
+asio::awaitable<void> Watch::run() {
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  for (;;) {
+    std::string why;
+    try {
+      auto conn = co_await dial(clock_.server);
+      why = co_await show_times(conn);
+    } catch (const Failure& failure) {
+      why = failure.what();
+    }
+    went_down(why);
+    pause.expires_after(retry_);
+    co_await pause.async_wait(use_nothrow);
+    retry_ = std::min(retry_ * 2, std::chrono::seconds(30));
+  }
+}
+
+// Shows each line the server sends until it goes away or falls silent for longer than a tick;
+// returns why it stopped.
+asio::awaitable<std::string> Watch::show_times(asio::ip::tcp::socket& conn) {
+  using namespace asio::experimental::awaitable_operators;
+  LineReader lines(conn, 4096);
+  asio::steady_timer silence(conn.get_executor());
+  for (;;) {
+    silence.expires_after(5s);
+    auto got = co_await (lines.read_line() || silence.async_wait(use_nothrow));
+    if (const bool silent = got.index() == 1; silent) co_return "no time for 5s";
+    auto& [ec, time] = std::get<0>(got);
+    if (ec == asio::error::eof) co_return "connection closed";
+    if (ec == std::errc::message_size) co_return "line longer than 4096 bytes";
+    if (ec) co_return "read: " + describe(ec);
+    wall_.show(column_, time);
+    came_back();
+  }
+}
+
+void Watch::went_down(std::string_view why) {
+  wall_.show_down(column_);
+  if (std::exchange(down_, true)) return;
+  if (announce_) spdlog::info("{} ({}): {}", clock_.name, to_string(clock_.server), why);
+}
+
+void Watch::came_back() {
+  retry_ = 1s;  // the next outage starts over
+  if (!std::exchange(down_, false)) return;
+  if (announce_) spdlog::info("{} ({}): back", clock_.name, to_string(clock_.server));
+}
+
+}  // namespace gonet

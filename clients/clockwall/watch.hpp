@@ -1,0 +1,43 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "clients/clockwall/clock_wall.hpp"
+#include "clients/clockwall/clockwall_options.hpp"
+
+namespace gonet {
+
+// One clock's column: connect and show its times; when it cannot be reached, goes away or falls
+// silent, show it down and try again after 1s, 2s, 4s... up to 30s, while the other columns go
+// on. An outage is announced on stderr once, with its first reason, and so is the clock's return.
+class Watch {
+ public:
+  // `announce`: log outages and returns (not with -once, whose verdict is its one line).
+  Watch(ClockWall& wall, std::size_t column, WallClock clock, bool announce)
+      : wall_(wall), column_(column), clock_(std::move(clock)), announce_(announce) {}
+  Watch(const Watch&) = delete;
+  Watch& operator=(const Watch&) = delete;
+
+  // Runs until the program ends.
+  asio::awaitable<void> run();
+
+ private:
+  asio::awaitable<std::string> show_times(asio::ip::tcp::socket& conn);
+  void went_down(std::string_view why);
+  void came_back();
+
+  ClockWall& wall_;
+  std::size_t column_;
+  WallClock clock_;
+  bool announce_;
+  bool down_ = false;
+  std::chrono::seconds retry_ = std::chrono::seconds(1);
+};
+
+}  // namespace gonet

@@ -1,0 +1,53 @@
+#include "common/cli/dial_flags.hpp"
+
+#include "common/cli/command_line.hpp"
+#include "common/cli/values.hpp"
+
+namespace gonet {
+
+DialOptions parse_dial_options(const Program& program, const std::vector<std::string>& args) {
+  auto options = command_line(program, "[HOST:PORT | HOST PORT]");
+  options.add_options()("host", "server host (default localhost)", cxxopts::value<std::string>(),
+                        "H")("port", "server port (default 8000)", cxxopts::value<std::string>(),
+                             "N")("server", "", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({"server"});
+  const auto result = parse(options, program, args);
+
+  DialOptions dial;
+  dial.log_level = log_level(result);
+  if (result.count("server") > 0) {
+    if (result.count("host") > 0 || result.count("port") > 0) {
+      throw UsageError("give the server as HOST:PORT, HOST PORT or -host/-port, not both");
+    }
+    const auto& words = result["server"].as<std::vector<std::string>>();
+    if (words.size() == 1) {
+      const auto endpoint = parse_host_port(words[0]);
+      if (!endpoint) {
+        throw UsageError("invalid server \"" + words[0] +
+                         "\": want HOST:PORT, HOST PORT or [::1]:PORT");
+      }
+      dial.server = *endpoint;
+    } else if (words.size() == 2) {
+      const auto port = parse_port(words[1], 1);
+      if (words[0].empty() || !port) {
+        throw UsageError("invalid server \"" + words[0] + " " + words[1] +
+                         "\": want HOST PORT with a port from 1 to 65535");
+      }
+      dial.server = Endpoint{words[0], *port};
+    } else {
+      throw UsageError("too many arguments: want HOST:PORT or HOST PORT");
+    }
+    return dial;
+  }
+  if (result.count("host") > 0) dial.server.host = result["host"].as<std::string>();
+  if (result.count("port") > 0) {
+    const auto& port = result["port"].as<std::string>();
+    const auto number = parse_port(port, 1);
+    if (!number) bad_value("port", port, "want a port number from 1 to 65535");
+    dial.server.port = *number;
+  }
+  if (dial.server.host.empty()) bad_value("host", "", "want a host name or address");
+  return dial;
+}
+
+}  // namespace gonet

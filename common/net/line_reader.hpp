@@ -1,0 +1,60 @@
+#pragma once
+
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <asio/awaitable.hpp>
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+
+#include "common/net/awaitable.hpp"
+#include "common/text/line_splitter.hpp"
+
+namespace gonet {
+
+// Lines from a stream as Go's bufio.Scanner reads them (see LineSplitter).
+template <class Stream>
+class LineReader {
+ public:
+  LineReader(Stream& stream, std::size_t max_line) : stream_(stream), splitter_(max_line) {}
+
+  std::size_t max_line() const { return splitter_.max_line(); }
+
+  // The next line, without its end. The error is eof when the stream ended after the last line
+  // (and for good: every later call says eof too), message_size when a line was longer than
+  // max_line, operation_aborted when the coroutine was cancelled (an awaitable_operators `||`
+  // does that; the reader stays usable), or the stream's own error.
+  asio::awaitable<std::pair<std::error_code, std::string>> read_line() {
+    for (;;) {
+      std::string_view line;
+      const auto status = splitter_.next(line);
+      if (status == LineSplitter::Status::line) co_return Result{{}, std::string(line)};
+      if (status == LineSplitter::Status::too_long) {
+        co_return Result{std::make_error_code(std::errc::message_size), {}};
+      }
+      // Asio never completes a read issued after one that returned EOF: EOF must be sticky.
+      if (at_eof_) {
+        if (const auto rest = splitter_.rest_at_eof()) co_return Result{{}, std::string(*rest)};
+        co_return Result{asio::error::eof, {}};
+      }
+      const auto space = splitter_.space();
+      auto [ec, n] =
+          co_await stream_.async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+      splitter_.commit(n);
+      if (ec == asio::error::eof) {
+        at_eof_ = true;
+      } else if (ec) {
+        co_return Result{ec, {}};
+      }
+    }
+  }
+
+ private:
+  using Result = std::pair<std::error_code, std::string>;
+  Stream& stream_;
+  LineSplitter splitter_;
+  bool at_eof_ = false;
+};
+
+}  // namespace gonet

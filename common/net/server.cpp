@@ -1,0 +1,66 @@
+#include "common/net/server.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <thread>
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/net/failure.hpp"
+
+namespace gonet {
+
+int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
+  // Declared before the loops, which may still run handlers that use them as they go.
+  ConnectionLimit limit(options.max_conns);
+  std::atomic<int> status = 0;
+  // One thread per loop: nothing is shared between loops, so no locking is needed inside one.
+  // A deque, because a loop never moves once made.
+  std::deque<asio::io_context> loops;
+  for (unsigned i = 0; i < options.threads; ++i) loops.emplace_back(1);
+  auto stop_all = [&loops] {
+    for (asio::io_context& loop : loops) loop.stop();
+  };
+
+  // Before "listening on": whoever saw that line may stop us at once.
+  asio::signal_set signals(loops.front(), SIGINT, SIGTERM);
+  signals.async_wait([&stop_all](const std::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("SIG{}: closing connections and exiting", sigabbrev_np(signal));
+    stop_all();  // the loops' destructors close every socket their sessions own
+  });
+
+  std::vector<asio::ip::tcp::acceptor> acceptors;
+  try {
+    acceptors = listen(loops, options.listen);
+  } catch (const Failure& failure) {
+    spdlog::error("{}", failure.what());
+    return 1;
+  }
+  spdlog::info("listening on {}", to_string(acceptors.front().local_endpoint()));
+
+  for (std::size_t i = 0; i < loops.size(); ++i) {
+    asio::co_spawn(loops[i], accept_loop(Listener(std::move(acceptors[i]), limit)),
+                   [&status, &stop_all](const std::exception_ptr& failure) {
+                     if (!failure) return;
+                     spdlog::error("accept loop: {}", describe(failure));
+                     status = 1;
+                     stop_all();
+                   });
+  }
+
+  std::vector<std::jthread> threads;
+  for (std::size_t i = 1; i < loops.size(); ++i) {
+    threads.emplace_back([&loop = loops[i]] { loop.run(); });
+  }
+  loops.front().run();
+  threads.clear();  // joins
+  return status;
+}
+
+}  // namespace gonet

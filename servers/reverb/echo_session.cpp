@@ -1,0 +1,93 @@
+#include "servers/reverb/echo_session.hpp"
+
+#include <asio/experimental/awaitable_operators.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/net/awaitable.hpp"
+#include "common/net/discard.hpp"
+#include "common/net/log.hpp"
+#include "common/net/memory.hpp"
+#include "common/text/duration.hpp"
+
+namespace gonet {
+namespace {
+
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+// After an ending the client did not ask for, input may still be arriving; closing a socket
+// with unread input resets the connection, and the reset can destroy echoes still in flight.
+// So stop sending, and read and discard until the client closes too, for a second at most.
+asio::awaitable<void> linger(tcp::socket& socket) {
+  std::error_code ec;
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  asio::steady_timer limit(socket.get_executor(), std::chrono::seconds(1));
+  co_await (discard_until_eof(socket) || limit.async_wait(use_nothrow));
+}
+
+}  // namespace
+
+EchoSession::EchoSession(Connection& conn, const ReverbOptions& options)
+    : conn_(conn),
+      idle_timeout_(options.idle_timeout),
+      lines_(conn.socket(), options.max_line),
+      // A client that cannot take its echoes will not get the next ones either: stop reading.
+      out_(conn.socket(), options.serve.write_timeout,
+           [this](std::error_code why) { stop_reading(why); }),
+      echoes_(conn.socket().get_executor()),
+      changed_(conn.socket().get_executor()),
+      idle_(conn.socket().get_executor()) {}
+
+asio::awaitable<std::optional<std::string>> EchoSession::next_shout() {
+  while ((echoes_.size() >= kMaxPendingEchoes || pending_bytes_ >= kMaxPendingBytes) && !why_) {
+    co_await changed_.wait();
+  }
+  if (why_) co_return std::nullopt;
+  auto [ec, line] = co_await read_line();
+  if (ec) {
+    if (ec == std::errc::message_size) {
+      // One per event loop, as the accept warnings are: any client can provoke it at will.
+      thread_local RateLimitedWarning too_long;
+      too_long.warn(fmt::format("{}: line longer than {} bytes; closing after the pending echoes",
+                                to_string(conn_.peer()), lines_.max_line()));
+    }
+    if (!why_) why_ = ec;  // a stop_reading() reason stands over the operation_aborted it caused
+    co_return std::nullopt;
+  }
+  co_return std::optional<std::string>(std::move(line));
+}
+
+asio::awaitable<std::pair<std::error_code, std::string>> EchoSession::read_line() {
+  if (idle_timeout_.count() == 0) co_return co_await lines_.read_line();
+  // A deadline around each read: only time spent waiting for a line counts, and reverb1 does
+  // not read while it echoes.
+  idle_.expires_after(idle_timeout_);
+  auto got = co_await (lines_.read_line() || idle_.async_wait(use_nothrow));
+  if (const bool idle = got.index() == 1; idle) {
+    spdlog::debug("{}: no line for {}", to_string(conn_.peer()), format_duration(idle_timeout_));
+    co_return std::pair{std::error_code(asio::error::timed_out), std::string()};
+  }
+  co_return std::get<0>(std::move(got));
+}
+
+asio::awaitable<void> EchoSession::finish() {
+  co_await echoes_.wait();
+  co_await out_.flush();
+  if (why_ != asio::error::eof && why_ != asio::error::connection_reset) {
+    co_await linger(conn_.socket());
+  }
+  // A flood's echoes were freed into the allocator's heap, which keeps them; hand them back.
+  if (most_pending_bytes_ >= kMaxPendingBytes / 4) give_back_free_memory();
+  conn_.log_end(why_);
+}
+
+void EchoSession::stop_reading(std::error_code why) {
+  if (!why_) why_ = why;
+  // Ends a read in progress; none other is: the writer that failed has finished its write.
+  std::error_code ignored;
+  conn_.socket().cancel(ignored);
+  changed_.notify_all();
+}
+
+}  // namespace gonet
