@@ -13,7 +13,7 @@
 #include "clients/clockwall/clock_wall.hpp"
 #include "clients/clockwall/clockwall_options.hpp"
 #include "clients/clockwall/watch.hpp"
-#include "common/cli/command_line.hpp"
+#include "common/cli/program.hpp"
 #include "common/net/client.hpp"
 #include "common/net/failure.hpp"
 #include "common/net/log.hpp"

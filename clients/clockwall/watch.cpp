@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
@@ -37,14 +36,12 @@ asio::awaitable<void> Watch::run() {
 // Shows each line the server sends until it goes away or falls silent for longer than a tick;
 // returns why it stopped.
 asio::awaitable<std::string> Watch::show_times(asio::ip::tcp::socket& conn) {
-  using namespace asio::experimental::awaitable_operators;
   LineReader lines(conn, 4096);
   asio::steady_timer silence(conn.get_executor());
   for (;;) {
-    silence.expires_after(5s);
-    auto got = co_await (lines.read_line() || silence.async_wait(use_nothrow));
-    if (const bool silent = got.index() == 1; silent) co_return "no time for 5s";
-    auto& [ec, time] = std::get<0>(got);
+    auto got = co_await lines.read_line_within(silence, 5s);
+    if (!got) co_return "no time for 5s";
+    auto& [ec, time] = *got;
     if (ec == asio::error::eof) co_return "connection closed";
     if (ec == std::errc::message_size) co_return "line longer than 4096 bytes";
     if (ec) co_return "read: " + describe(ec);

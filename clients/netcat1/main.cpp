@@ -2,8 +2,8 @@
 #include <asio/awaitable.hpp>
 #include <asio/this_coro.hpp>
 
-#include "common/cli/command_line.hpp"
 #include "common/cli/dial_flags.hpp"
+#include "common/cli/program.hpp"
 #include "common/net/client.hpp"
 #include "common/net/copy.hpp"
 #include "common/net/dial.hpp"

@@ -2,8 +2,8 @@
 // once. It ends as soon as either side does.
 #include <asio/awaitable.hpp>
 
-#include "common/cli/command_line.hpp"
 #include "common/cli/dial_flags.hpp"
+#include "common/cli/program.hpp"
 #include "common/net/client.hpp"
 #include "common/net/copy.hpp"
 #include "common/net/dial.hpp"

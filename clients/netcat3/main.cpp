@@ -4,8 +4,8 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "common/cli/command_line.hpp"
 #include "common/cli/dial_flags.hpp"
+#include "common/cli/program.hpp"
 #include "common/net/client.hpp"
 #include "common/net/copy.hpp"
 #include "common/net/dial.hpp"

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <set>
 
 #include "common/cli/go_style.hpp"
@@ -82,17 +81,6 @@ spdlog::level::level_enum log_level(const cxxopts::ParseResult& result) {
   const auto level = parse_log_level(name);
   if (!level) bad_value("log-level", name, "want trace, debug, info, warn, error or off");
   return *level;
-}
-
-void exit_early(const EarlyExit& early) {
-  std::fputs(early.text.c_str(), stdout);
-  std::exit(0);
-}
-
-void exit_with_usage_error(const Program& program, const UsageError& error) {
-  std::fprintf(stderr, "%.*s: %s; see --help\n", static_cast<int>(program.name.size()),
-               program.name.data(), error.what());
-  std::exit(2);
 }
 
 }  // namespace gonet

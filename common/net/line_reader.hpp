@@ -1,12 +1,17 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
+#include <variant>
 
 #include <asio/awaitable.hpp>
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "common/net/awaitable.hpp"
 #include "common/text/line_splitter.hpp"
@@ -21,11 +26,13 @@ class LineReader {
 
   std::size_t max_line() const { return splitter_.max_line(); }
 
+  using Result = std::pair<std::error_code, std::string>;
+
   // The next line, without its end. The error is eof when the stream ended after the last line
   // (and for good: every later call says eof too), message_size when a line was longer than
-  // max_line, operation_aborted when the coroutine was cancelled (an awaitable_operators `||`
-  // does that; the reader stays usable), or the stream's own error.
-  asio::awaitable<std::pair<std::error_code, std::string>> read_line() {
+  // max_line, operation_aborted after stop() or when the coroutine was cancelled (an
+  // awaitable_operators `||` does that; the reader stays usable), or the stream's own error.
+  asio::awaitable<Result> read_line() {
     for (;;) {
       std::string_view line;
       const auto status = splitter_.next(line);
@@ -38,6 +45,7 @@ class LineReader {
         if (const auto rest = splitter_.rest_at_eof()) co_return Result{{}, std::string(*rest)};
         co_return Result{asio::error::eof, {}};
       }
+      if (stopped_) co_return Result{asio::error::operation_aborted, {}};
       const auto space = splitter_.space();
       auto [ec, n] =
           co_await stream_.async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
@@ -50,11 +58,30 @@ class LineReader {
     }
   }
 
+  // As read_line(), but gives up once `timeout` has passed on `timer`: nullopt then.
+  asio::awaitable<std::optional<Result>> read_line_within(asio::steady_timer& timer,
+                                                          std::chrono::nanoseconds timeout) {
+    timer.expires_after(timeout);
+    auto got = co_await asio::experimental::awaitable_operators::operator||(
+        read_line(), timer.async_wait(use_nothrow));
+    if (const bool timed_out = got.index() == 1; timed_out) co_return std::nullopt;
+    co_return std::get<0>(std::move(got));
+  }
+
+  // Ends reading for good: a read in progress ends, as every later one does, with
+  // operation_aborted. Unlike cancelling the stream, it also holds for a read that has just
+  // completed and is about to read again.
+  void stop() {
+    stopped_ = true;
+    std::error_code ignored;
+    stream_.cancel(ignored);
+  }
+
  private:
-  using Result = std::pair<std::error_code, std::string>;
   Stream& stream_;
   LineSplitter splitter_;
   bool at_eof_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace gonet

@@ -7,9 +7,9 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/co_spawn.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/net/failure.hpp"
+#include "common/net/log.hpp"
 #include "common/net/notifier.hpp"
 
 namespace gonet {
@@ -24,13 +24,17 @@ class TaskGroup {
   TaskGroup& operator=(const TaskGroup&) = delete;
 
   // Runs `task` on its own coroutine; `on_end()` runs when it has ended, before wait() hears of
-  // it. A task's exception ends only that task, and is logged.
+  // it. A task's exception (out of memory, say) ends only that task, and is logged, at most
+  // once a second for each event loop.
   template <class OnEnd>
   void spawn(asio::awaitable<void> task, OnEnd on_end) {
     ++running_;
     asio::co_spawn(ended_.get_executor(), std::move(task),
                    [this, on_end = std::move(on_end)](const std::exception_ptr& failure) mutable {
-                     if (failure) spdlog::error("{}", describe(failure));
+                     if (failure) {
+                       thread_local RateLimitedWarning failed;
+                       failed.warn("a task failed: " + describe(failure));
+                     }
                      --running_;
                      on_end();
                      ended_.notify_all();

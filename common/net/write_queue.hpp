@@ -26,7 +26,8 @@ class WriteQueue {
  public:
   using FailureHandler = std::function<void(std::error_code)>;
 
-  // `on_failure` hears of the first failed or stuck write, at once.
+  // `on_failure` hears of the first failed or stuck write, at once, and with none of the queue's
+  // operations on the socket pending: it may cancel the socket's.
   WriteQueue(asio::ip::tcp::socket& socket, std::chrono::nanoseconds write_timeout,
              FailureHandler on_failure = {});
   WriteQueue(const WriteQueue&) = delete;

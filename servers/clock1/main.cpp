@@ -1,7 +1,7 @@
 // clock1 is a TCP server that periodically writes the time, to one client at a time.
 #include <asio/awaitable.hpp>
 
-#include "common/cli/command_line.hpp"
+#include "common/cli/program.hpp"
 #include "common/net/log.hpp"
 #include "common/net/server.hpp"
 #include "servers/clock/clock.hpp"

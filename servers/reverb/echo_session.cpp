@@ -62,13 +62,12 @@ asio::awaitable<std::pair<std::error_code, std::string>> EchoSession::read_line(
   if (idle_timeout_.count() == 0) co_return co_await lines_.read_line();
   // A deadline around each read: only time spent waiting for a line counts, and reverb1 does
   // not read while it echoes.
-  idle_.expires_after(idle_timeout_);
-  auto got = co_await (lines_.read_line() || idle_.async_wait(use_nothrow));
-  if (const bool idle = got.index() == 1; idle) {
+  auto got = co_await lines_.read_line_within(idle_, idle_timeout_);
+  if (!got) {
     spdlog::debug("{}: no line for {}", to_string(conn_.peer()), format_duration(idle_timeout_));
     co_return std::pair{std::error_code(asio::error::timed_out), std::string()};
   }
-  co_return std::get<0>(std::move(got));
+  co_return std::move(*got);
 }
 
 asio::awaitable<void> EchoSession::finish() {
@@ -84,9 +83,9 @@ asio::awaitable<void> EchoSession::finish() {
 
 void EchoSession::stop_reading(std::error_code why) {
   if (!why_) why_ = why;
-  // Ends a read in progress; none other is: the writer that failed has finished its write.
-  std::error_code ignored;
-  conn_.socket().cancel(ignored);
+  // Cancels every operation on the socket; WriteQueue reports a failure with none of its own
+  // pending, so only a read can be.
+  lines_.stop();
   changed_.notify_all();
 }
 

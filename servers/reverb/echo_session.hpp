@@ -44,7 +44,8 @@ class EchoSession {
   WriteQueue& out() { return out_; }
 
   // Runs echo(out(), shout, args...) on its own coroutine, the book's `go echo(c, shout, delay)`;
-  // the shout counts as pending until that echo ends.
+  // the shout counts as pending until that echo ends. `echo` must take the shout and `args` by
+  // value: its frame outlives this call.
   template <class Echo, class... Args>
   void spawn(Echo echo, std::string shout, Args&&... args) {
     const std::size_t bytes = shout.size();

@@ -3,7 +3,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 
-#include "common/cli/command_line.hpp"
+#include "common/cli/program.hpp"
 #include "common/net/log.hpp"
 #include "common/net/server.hpp"
 #include "servers/reverb/echo.hpp"

@@ -573,6 +573,20 @@ TEST(ReverbTwo, FloodsOfLongLinesCostBoundedMemoryGivenBackWhenTheyEnd) {
   expect_clean_stop(server.process);
 }
 
+// A client that takes none of its echoes is dropped once a write has been stuck for
+// -write-timeout: reading stops for good, the pending echoes end, the connection closes.
+TEST(ReverbTwo, DropsAClientThatTakesNoEchoesAfterTheWriteTimeout) {
+  auto server =
+      start_server("reverb2", {"-delay", "0s", "-write-timeout", "1s", "-log-level", "debug"});
+  auto flooder = TcpClient::connect(server.port, "127.0.0.1", 4096);
+  flood_until_stalled(flooder, 64 * 1024);
+  const auto dropped = server.process.wait_for_stderr_line("timed out", 10s);
+  ASSERT_TRUE(dropped) << server.process.stderr_text();
+  EXPECT_TRUE(std::regex_search(*dropped, std::regex(R"(close 127\.0\.0\.1:\d+: )"))) << *dropped;
+  EXPECT_TRUE(flooder.wait_eof(5s));
+  expect_clean_stop(server.process);
+}
+
 TEST(ReverbTwo, FloodFromAClientThatNeverReadsDoesNotDelayAnother) {
   auto server = start_server("reverb2", {"-delay", "100ms"});
   std::atomic<bool> flooding = true;

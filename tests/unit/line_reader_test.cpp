@@ -99,5 +99,52 @@ TEST(LineReader, ReadIsCancelledByTheOtherSideOfAnEither) {
   EXPECT_EQ(got, std::vector<std::string>{"late"});
 }
 
+// A stop must hold for a read that has just completed with part of a line and is about to read
+// again, where cancelling the socket would find nothing to cancel.
+TEST(LineReader, StopEndsReadingForGoodEvenWithNoReadPending) {
+  const std::string aborted = "<" + std::error_code(asio::error::operation_aborted).message() + ">";
+  asio::io_context io;
+  SocketPair pair(io);
+  LineReader<tcp::socket> lines(pair.server, 1024);
+  asio::write(pair.client, asio::buffer(std::string_view("no end yet")));
+  lines.stop();
+  std::vector<std::string> got;
+  asio::co_spawn(io, read_lines(lines, 2, got), asio::detached);
+  io.run_for(500ms);
+  EXPECT_EQ(got, (std::vector<std::string>{aborted, aborted}));
+  EXPECT_EQ(pair.server.available(), 10u) << "a stopped reader read on";
+}
+
+TEST(LineReader, StopEndsAReadInProgress) {
+  const std::string aborted = "<" + std::error_code(asio::error::operation_aborted).message() + ">";
+  asio::io_context io;
+  SocketPair pair(io);
+  LineReader<tcp::socket> lines(pair.server, 1024);
+  std::vector<std::string> got;
+  asio::co_spawn(io, read_lines(lines, 2, got), asio::detached);
+  io.poll();
+  lines.stop();
+  io.run_for(500ms);
+  EXPECT_EQ(got, (std::vector<std::string>{aborted, aborted}));
+}
+
+TEST(LineReader, ReadWithinGivesUpAtTheDeadlineAndStaysUsable) {
+  asio::io_context io;
+  SocketPair pair(io);
+  LineReader<tcp::socket> lines(pair.server, 1024);
+  asio::steady_timer timer(io);
+  std::vector<std::string> got;
+  auto read_twice = [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 2; ++i) {
+      auto line = co_await lines.read_line_within(timer, 100ms);
+      got.push_back(line ? line->second : "<deadline>");
+      if (i == 0) asio::write(pair.client, asio::buffer(std::string_view("late\n")));
+    }
+  };
+  asio::co_spawn(io, read_twice, asio::detached);
+  io.run_for(2s);
+  EXPECT_EQ(got, (std::vector<std::string>{"<deadline>", "late"}));
+}
+
 }  // namespace
 }  // namespace gonet
