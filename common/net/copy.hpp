@@ -5,6 +5,8 @@
 #include <asio/awaitable.hpp>
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 #include <asio/write.hpp>
 
 #include "common/net/awaitable.hpp"
@@ -14,7 +16,7 @@ namespace gonet {
 
 // The book's mustCopy(dst, src): copies until `from` reaches EOF; a read or write error throws
 // Failure, which ends the program with status 1. Plain reads and writes of 64 KiB, no per-byte
-// work; a zero-copy path (splice between a socket and a pipe) can sit beside it as an overload.
+// work: what works for any pair of streams (a terminal, a regular file, /dev/null).
 template <class Sink, class Source>
 asio::awaitable<void> must_copy(Sink& to, Source& from) {
   constexpr std::size_t kChunk = 64 * 1024;
@@ -31,5 +33,10 @@ asio::awaitable<void> must_copy(Sink& to, Source& from) {
     if (read_error) throw Failure("read", read_error);
   }
 }
+
+// The same between a socket and stdin or stdout: where the stream is a pipe, the bytes move with
+// splice(), never through user space, and the pipe's buffer grows to 1 MiB; otherwise as above.
+asio::awaitable<void> must_copy(asio::posix::stream_descriptor& to, asio::ip::tcp::socket& from);
+asio::awaitable<void> must_copy(asio::ip::tcp::socket& to, asio::posix::stream_descriptor& from);
 
 }  // namespace gonet
