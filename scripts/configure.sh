@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 variant="${1:-normal}"
 case "$variant" in
   normal) dir=build; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-  asan) dir=build-asan; flags=(-DCMAKE_BUILD_TYPE=Debug -DGONET_SANITIZE=address) ;;
-  tsan) dir=build-tsan; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGONET_SANITIZE=thread) ;;
+  asan) dir=build-asan; flags=(-DCMAKE_BUILD_TYPE=Debug -DGONET_SANITIZE=address -DGONET_BENCHMARKS=OFF) ;;
+  tsan) dir=build-tsan; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGONET_SANITIZE=thread -DGONET_BENCHMARKS=OFF) ;;
   release) dir=build-release; flags=(-DCMAKE_BUILD_TYPE=Release) ;;
   *) echo "configure.sh: unknown variant $variant (normal, asan, tsan, release)" >&2; exit 2 ;;
 esac

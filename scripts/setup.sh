@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the suite needs to build and test, from Debian's packages.
-# Idempotent and silent when everything is already there.
+# Installs what the suite needs to build and test, from Debian's packages; with "bench", also
+# the peers the benchmarks run beside ours (socat, ncat). Idempotent and silent when everything
+# is already there.
+#   scripts/setup.sh [bench]
 set -euo pipefail
 
 packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev
           netcat-openbsd ccache python3 util-linux tzdata stress-ng clang libclang-rt-14-dev)
+if [ "${1:-}" = bench ]; then packages+=(socat ncat); fi
 
 missing=()
 for p in "${packages[@]}"; do

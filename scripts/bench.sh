@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Builds the Release variant, runs every benchmark (our programs, and Debian's nc, socat and
+# ncat beside them in the same run) and writes tests/bench/BENCHMARKS.md, with the JSON lines it
+# was made from in tests/bench/results.jsonl. About 8 minutes on 2 cores; loopback only, every
+# run bounded in connections (under the descriptor limit) and in time.
+#   scripts/bench.sh [--quick]      --quick: small counts and short runs, to check that it works
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=false
+[ "${1:-}" = --quick ] && quick=true
+
+scripts/setup.sh bench
+dir=$(scripts/configure.sh release)
+cmake --build "$dir" -j "$(nproc)" >/dev/null
+bin="$PWD/$dir/bin"
+ulimit -n "$(ulimit -Hn)"
+
+if $quick; then
+  big=2000 secs=3 sweep_clock="500 1000" sweep_reverb="100" reverb_conns=500 size=$((256 << 20)) runs=1
+else
+  big=19900 secs=15 sweep_clock="1000 5000 10000 19900" sweep_reverb="100 1000 5000"
+  reverb_conns=5000 size=$((2 << 30)) runs=5
+fi
+
+results=$(mktemp /tmp/gonet-bench.XXXXXX)
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+trap stop_server EXIT
+
+# start_server PROGRAM FLAG...: in UTC, on a free loopback port; sets $server_pid and $port.
+start_server() {
+  local log
+  log=$(mktemp /tmp/gonet-bench-server.XXXXXX)
+  TZ=UTC "$bin/$1" -host 127.0.0.1 -port 0 "${@:2}" 2>"$log" &
+  server_pid=$!
+  for _ in $(seq 200); do
+    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
+    if [ -n "$port" ]; then return 0; fi
+    sleep 0.05
+  done
+  echo "bench: $1 did not start:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+# row NAME COMMAND...: runs a generator; its JSON line, tagged with NAME, goes to the results.
+row() {
+  local name=$1 line
+  shift
+  line=$("$@")
+  echo "{\"row\":\"$name\",${line#\{}" | tee -a "$results"
+}
+
+# measure NAME SERVER-FLAGS -- GENERATOR FLAGS...: a fresh server for each row.
+measure() {
+  local name=$1 server=()
+  shift
+  while [ "$1" != -- ]; do server+=("$1"); shift; done
+  shift
+  start_server "${server[@]}"
+  row "$name" "$bin/$1" -addr "127.0.0.1:$port" -pid "$server_pid" "${@:2}"
+  stop_server
+}
+
+measure "clock2 $big" clock2 -- clockload -conns "$big" -secs "$secs"
+measure "clock2 $big -threads 2" clock2 -threads 2 -- clockload -conns "$big" -secs "$secs"
+measure "clock2 1000" clock2 -- clockload -conns 1000 -secs "$secs"
+measure "clock2 1000 -threads 2" clock2 -threads 2 -- clockload -conns 1000 -secs "$secs"
+measure "churn clock2" clock2 -- churn -workers 16 -secs "$secs"
+measure "reverb2 $reverb_conns" reverb2 -delay 1s -- \
+  reverbload -conns "$reverb_conns" -rate 1 -delay 1s -secs "$secs"
+for n in $sweep_clock; do
+  measure "sweep clock2 $n" clock2 -- clockload -conns "$n" -secs "$secs"
+done
+for n in $sweep_reverb; do
+  measure "sweep reverb2 $n" reverb2 -delay 1s -- \
+    reverbload -conns "$n" -rate 1 -delay 1s -secs "$secs"
+done
+scripts/bench-netcat.sh "$bin" "$size" "$runs" | while read -r line; do
+  echo "{\"row\":\"netcat\",${line#\{}" | tee -a "$results"
+done
+
+machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(uname -sr), open-file limit $(ulimit -Hn)"
+python3 scripts/bench_report.py "$results" "$machine" "$(date -u +%Y-%m-%d)" $($quick && echo --quick) \
+  >tests/bench/BENCHMARKS.md
+cp "$results" tests/bench/results.jsonl
+rm -f "$results"
+echo "bench: wrote tests/bench/BENCHMARKS.md"

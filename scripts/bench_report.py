@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Writes tests/bench/BENCHMARKS.md (to stdout) from the JSON lines scripts/bench.sh collected.
+
+    scripts/bench_report.py RESULTS MACHINE DATE [--quick]
+
+The Go originals' figures are issue 9's (the Go programs are not part of this repository); the
+nc, socat and ncat figures and ours come from the same run."""
+import json
+import sys
+
+
+def load(path):
+    rows = {}
+    netcat = {}
+    with open(path) as results:
+        for line in results:
+            record = json.loads(line)
+            if record["row"] == "netcat":
+                netcat[(record["tool"], record["direction"])] = record
+            else:
+                rows[record["row"]] = record
+    return rows, netcat
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def verdict(ok):
+    return "yes" if ok else "**no**"
+
+
+def main():
+    path, machine, date = sys.argv[1:4]
+    quick = "--quick" in sys.argv
+    rows, netcat = load(path)
+    clock_rows = sorted((r for r in rows if r.startswith("clock2 ") and "1000" not in r), key=len)
+    big = rows[clock_rows[0]]
+    big2 = rows[clock_rows[1]]
+    small = rows["clock2 1000"]
+    small2 = rows["clock2 1000 -threads 2"]
+    churn = rows["churn clock2"]
+    reverb = next(v for k, v in rows.items() if k.startswith("reverb2 "))
+
+    def peers(direction):
+        found = {t: netcat[(t, direction)].get("mb_per_s") for t in ("nc", "socat", "ncat")
+                 if (t, direction) in netcat and not netcat[(t, direction)].get("missing")}
+        best = max(found.values()) if found else None
+        return found, best
+
+    down_peers, down_best = peers("download")
+    up_peers, up_best = peers("upload")
+    ours_down = netcat.get(("netcat1", "download"), {}).get("mb_per_s")
+    ours_up = netcat.get(("netcat3", "upload"), {}).get("mb_per_s")
+
+    def gone(run):
+        return run["failed"] + run["dropped"] + run["silent"]
+
+    table = [
+        (f"clock2, {big['conns']:,} clients, {big['secs']} s: failed + dropped + silent "
+         "(1 loop / 2 loops)",
+         "0", "–", f"{gone(big)} / {gone(big2)}", "0", gone(big) + gone(big2) == 0),
+        ("… tick staleness p50 / p99, 1 loop (ms)", "545 / 973", "–",
+         f"{fmt(big['stale_p50_ms'])} / {fmt(big['stale_p99_ms'])}", "≤ 60 / ≤ 135",
+         big["stale_p50_ms"] <= 60 and big["stale_p99_ms"] <= 135),
+        ("… tick staleness p50 / p99, `-threads 2` (ms)", "–", "–",
+         f"{fmt(big2['stale_p50_ms'])} / {fmt(big2['stale_p99_ms'])}",
+         f"p99 ≤ 0.85 × 1 loop = {fmt(0.85 * big['stale_p99_ms'])}",
+         big2["stale_p99_ms"] <= 0.85 * big["stale_p99_ms"]),
+        ("… one tick's burst, first to last arrival, p50: 1 loop / 2 loops (ms)", "–", "–",
+         f"{fmt(big['burst_p50_ms'])} / {fmt(big2['burst_p50_ms'])}", "(the floor: see below)",
+         True),
+        ("… memory (VmRSS growth per client, KiB)", "5.8", "–",
+         fmt(big["server_kib_per_client"], 2), "≤ 1.5", big["server_kib_per_client"] <= 1.5),
+        ("… server CPU, % of one core (1 loop)", "19.4", "–", fmt(big["server_cpu_pct"]),
+         "≤ 10", big["server_cpu_pct"] <= 10),
+        ("clock2, 1,000 clients: staleness p99, 1 loop / 2 loops (ms)", "990", "–",
+         f"{fmt(small['stale_p99_ms'])} / {fmt(small2['stale_p99_ms'])}", "≤ 5 with `-threads 2`",
+         small2["stale_p99_ms"] <= 5),
+        (f"connection churn ({churn['workers']} workers): rate, server CPU per connection",
+         "9,900/s, ~90 µs", "–",
+         f"{fmt(churn['per_second'], 0)}/s, {fmt(churn['server_us_per_conn'])} µs; "
+         f"{fmt(churn['server_most_descriptors'])} descriptors held at most",
+         "≥ 9,900/s; ≤ 40 µs",
+         churn["per_second"] >= 9900 and churn["server_us_per_conn"] <= 40),
+        (f"reverb2, {reverb['conns']:,} connections × 1 line/s, 1 s delay: echo timing error p99 "
+         "(ms)", "1.91", "–", fmt(reverb["error_p99_ms"], 2), "≤ 0.5",
+         reverb["error_p99_ms"] <= 0.5),
+        ("… garbled / missing echo parts", "–", "–", f"{reverb['garbled']} / {reverb['missing']}",
+         "0 / 0", reverb["garbled"] == 0 and reverb["missing"] == 0),
+        ("… memory per connection (KiB, at peak) / CPU (%)", "16.4 / 21.3", "–",
+         f"{fmt(reverb['server_kib_per_conn'], 2)} / {fmt(reverb['server_cpu_pct'])}",
+         "≤ 4 / ≤ 10", reverb["server_kib_per_conn"] <= 4 and reverb["server_cpu_pct"] <= 10),
+        ("netcat1 download → a pipe (MB/s, median)", "1,262",
+         " ; ".join(f"{t} {fmt(v, 0)}" for t, v in down_peers.items()) or "–", fmt(ours_down, 0),
+         f"≥ 2 × best peer = {fmt(2 * down_best, 0)}" if down_best else "≥ 2 × best peer",
+         bool(ours_down and down_best and ours_down >= 2 * down_best)),
+        ("netcat3 upload, a pipe → loopback (MB/s, median)", "1,931",
+         " ; ".join(f"{t} {fmt(v, 0)}" for t, v in up_peers.items()) or "–", fmt(ours_up, 0),
+         f"≥ 1.5 × best peer = {fmt(1.5 * up_best, 0)}" if up_best else "≥ 1.5 × best peer",
+         bool(ours_up and up_best and ours_up >= 1.5 * up_best)),
+    ]
+
+    out = []
+    out.append("# Benchmarks")
+    out.append("")
+    out.append(f"Made by `scripts/bench.sh{' --quick' if quick else ''}` on {date}: {machine}. "
+               "The load generators (`tests/bench/`) run on the same machine as the server; "
+               "every timing is the kernel's receive time (`SO_TIMESTAMPNS`), so the "
+               "generator's own scheduling does not count. The Go originals' figures are "
+               "issue 9's, measured on this kind of machine; nc, socat and ncat ran in the same "
+               "run as ours.")
+    if quick:
+        out.append("")
+        out.append("**A --quick run: small counts and short runs, to check the scripts; these "
+                   "figures are not the ones the targets are about.**")
+    out.append("")
+    out.append("| work | Go original | nc / socat / ncat | ours | target | met |")
+    out.append("|---|---|---|---|---|---|")
+    for work, go, peer, ours, target, ok in table:
+        out.append(f"| {work} | {go} | {peer} | {ours} | {target} | {verdict(ok)} |")
+    out.append("")
+    out.append("## How each row is made")
+    out.append("")
+    out.append("Each server row starts a fresh server (`TZ=UTC build-release/bin/PROGRAM -port 0`)"
+               " and points a generator at it, with `-pid` for the server's memory and CPU:")
+    out.append("")
+    out.append("```")
+    out.append(f"clockload -addr 127.0.0.1:PORT -conns {big['conns']} -secs N -pid PID      "
+               "# clock2, and clock2 -threads 2")
+    out.append("churn -addr 127.0.0.1:PORT -workers 16 -secs N -pid PID")
+    out.append(f"reverbload -addr 127.0.0.1:PORT -conns {reverb['conns']} -rate 1 -delay 1s "
+               "-secs N -pid PID   # reverb2 -delay 1s")
+    out.append("scripts/bench-netcat.sh build-release/bin SIZE RUNS  # 2 GiB each way, median of 5")
+    out.append("```")
+    out.append("")
+    out.append("## Scale")
+    out.append("")
+    out.append("| clock2 (1 loop), clients | staleness p50 / p99 (ms) | KiB per client | CPU % |")
+    out.append("|---|---|---|---|")
+    for name, r in sorted(((k, v) for k, v in rows.items() if k.startswith("sweep clock2")),
+                          key=lambda kv: kv[1]["conns"]):
+        out.append(f"| {r['conns']:,} | {fmt(r['stale_p50_ms'])} / {fmt(r['stale_p99_ms'])} | "
+                   f"{fmt(r['server_kib_per_client'], 2)} | {fmt(r['server_cpu_pct'])} |")
+    out.append("")
+    out.append("| reverb2, connections × 1 line/s | echo error p50 / p99 (ms) | KiB per connection"
+               " | CPU % |")
+    out.append("|---|---|---|---|")
+    for name, r in sorted(((k, v) for k, v in rows.items() if k.startswith("sweep reverb2")),
+                          key=lambda kv: kv[1]["conns"]):
+        out.append(f"| {r['conns']:,} | {fmt(r['error_p50_ms'], 2)} / {fmt(r['error_p99_ms'], 2)}"
+                   f" | {fmt(r['server_kib_per_conn'], 2)} | {fmt(r['server_cpu_pct'])} |")
+    out.append("")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

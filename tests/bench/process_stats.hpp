@@ -1,0 +1,42 @@
+// What the load generators read about the server under load, from /proc, and the summaries they
+// print.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+// VmRSS of `pid` in KiB; -1 if it cannot be read.
+long resident_kib(pid_t pid);
+
+// User plus system CPU time `pid` has used; zero if it cannot be read.
+std::chrono::nanoseconds cpu_time(pid_t pid);
+
+// How many descriptors `pid` holds open; -1 if it cannot be read.
+long open_descriptors(pid_t pid);
+
+// Raises this process's open-file limit to its hard limit and returns the new limit.
+std::size_t raise_descriptor_limit();
+
+// The p-th percentile (0..100) of `values`, which it sorts; NaN when empty.
+double percentile(std::vector<double>& values, double p);
+
+// A JSON object written one member at a time: {"a":1,"b":"x"}.
+class JsonLine {
+ public:
+  JsonLine& add(const std::string& key, double value);
+  JsonLine& add(const std::string& key, long long value);
+  JsonLine& add(const std::string& key, const std::string& value);
+  std::string str() const { return "{" + body_ + "}"; }
+
+ private:
+  void key(const std::string& name);
+  std::string body_;
+};
+
+}  // namespace bench
