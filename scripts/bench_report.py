@@ -124,6 +124,26 @@ def main():
     for work, go, peer, ours, target, ok in table:
         out.append(f"| {work} | {go} | {peer} | {ours} | {target} | {verdict(ok)} |")
     out.append("")
+    out.append("## The floor of the tick figures")
+    out.append("")
+    out.append(
+        f"A tick at {big['conns']:,} clients is a burst of {big['conns']:,} small sends. Its length, "
+        f"first to last arrival, was {fmt(big['burst_p50_ms'])} ms with one event loop and "
+        f"{fmt(big2['burst_p50_ms'])} ms with two (median over the seconds measured). On "
+        "loopback the receiver's processing runs inside the sender's system call, and here the "
+        "generator reads on the same two cores, so the two loops mostly take turns with it "
+        "instead of overlapping: a tick's staleness is about half its burst on average and the "
+        "whole burst at worst, whatever the server does. With the generator on another machine, "
+        "each loop would send its half of the clients on a core of its own, and the burst (and "
+        "so the p99) would shrink towards half the one-loop figure, about "
+        f"{fmt(big['burst_p50_ms'] / 2)} ms.")
+    if big["stale_p99_ms"] > 2 * big["burst_p50_ms"]:
+        out.append("")
+        out.append(
+            f"In this run the one-loop p99 ({fmt(big['stale_p99_ms'])} ms) is far above the burst,"
+            " so some ticks waited for something other than the server's sending (the kernel's "
+            "delivery or the generator's receive queues); that is not yet explained.")
+    out.append("")
     out.append("## How each row is made")
     out.append("")
     out.append("Each server row starts a fresh server (`TZ=UTC build-release/bin/PROGRAM -port 0`)"
