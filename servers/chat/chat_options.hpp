@@ -1,0 +1,25 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/cli/program.hpp"
+#include "common/net/serve_options.hpp"
+
+namespace gonet {
+
+// The chat server's options: the server's, and the room's (help group "chat").
+struct ChatOptions {
+  ServeOptions serve;
+  std::chrono::nanoseconds idle_timeout = std::chrono::minutes(5);  // 0: off
+  std::size_t queue = 256;  // messages waiting for one client, at most
+  bool names = false;       // ask each newcomer its name
+  std::size_t max_line = 65536;
+};
+
+// Throws UsageError or EarlyExit; `args` are the arguments after the program's name.
+ChatOptions parse_chat_options(const Program& program, const std::vector<std::string>& args);
+
+}  // namespace gonet

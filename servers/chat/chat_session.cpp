@@ -1,0 +1,112 @@
+#include "servers/chat/chat_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/net/awaitable.hpp"
+#include "common/net/linger.hpp"
+#include "common/net/log.hpp"
+#include "common/text/duration.hpp"
+#include "servers/chat/client_writer.hpp"
+#include "servers/chat/names.hpp"
+#include "servers/chat/wire.hpp"
+
+namespace gonet {
+namespace {
+
+// Per client, at most this much waits to be written, whatever -queue says (SPEC: 1 MiB).
+constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;
+
+Message message(std::string_view text) { return std::make_shared<const std::string>(text); }
+
+}  // namespace
+
+ChatSession::ChatSession(Connection& conn, const ChatOptions& options)
+    : conn_(conn),
+      idle_timeout_(options.idle_timeout),
+      write_timeout_(options.serve.write_timeout),
+      names_(options.names),
+      client_(conn.socket().get_executor(), to_string(conn.peer()), options.queue, kMaxQueuedBytes),
+      lines_(conn.socket(), options.max_line),
+      idle_(conn.socket().get_executor()),
+      writer_(conn.socket().get_executor()) {
+  // go clientWriter(conn, ch)
+  writer_.spawn(client_writer(conn.socket(), client_, write_timeout_, [this](std::error_code why) {
+    writes_failed_ = true;
+    if (why == asio::error::timed_out) {
+      spdlog::debug("{}: a write stuck for {}", client_.address(), format_duration(write_timeout_));
+    }
+    // A client that cannot take its messages is gone: it leaves, and the others hear of it.
+    stop_reading(why);
+  }));
+}
+
+asio::awaitable<bool> ChatSession::enter(ClientChannel& entering) {
+  if (!names_) co_return co_await ask_to_enter(entering, name_of(conn_.peer()));
+  client_.deliver_always(message(wire::kEnterYourName));
+  while (auto line = co_await next_line()) {
+    std::string name = trim_name(*line);
+    if (name.empty()) {
+      client_.deliver_always(message(wire::kNameEmpty));
+    } else if (co_await ask_to_enter(entering, std::move(name))) {
+      co_return true;
+    } else {
+      client_.deliver_always(message(wire::kNameTaken));
+    }
+  }
+  co_return false;
+}
+
+asio::awaitable<bool> ChatSession::ask_to_enter(ClientChannel& entering, std::string name) {
+  client_.set_name(std::move(name));
+  auto [ec] = co_await entering.async_send(std::error_code{}, &client_, use_nothrow);
+  if (ec) co_return false;
+  entered_ = co_await client_.admitted();
+  co_return entered_;
+}
+
+asio::awaitable<std::optional<std::string>> ChatSession::next_line() {
+  if (why_) co_return std::nullopt;
+  auto [ec, line] = co_await read_line();
+  if (ec) {
+    if (ec == std::errc::message_size) {
+      // One per event loop, as the accept warnings are: any client can provoke it at will.
+      thread_local RateLimitedWarning too_long;
+      too_long.warn(fmt::format("{}: line longer than {} bytes; disconnecting it",
+                                client_.address(), lines_.max_line()));
+    }
+    if (!why_) why_ = ec;  // a stop_reading() reason stands over the operation_aborted it caused
+    co_return std::nullopt;
+  }
+  co_return std::optional<std::string>(std::move(line));
+}
+
+asio::awaitable<std::pair<std::error_code, std::string>> ChatSession::read_line() {
+  if (idle_timeout_.count() == 0) co_return co_await lines_.read_line();
+  auto got = co_await lines_.read_line_within(idle_, idle_timeout_);
+  if (!got) {
+    spdlog::debug("{}: no line for {}", client_.address(), format_duration(idle_timeout_));
+    co_return std::pair{std::error_code(asio::error::timed_out), std::string()};
+  }
+  co_return std::move(*got);
+}
+
+Message ChatSession::says(std::string_view text) const {
+  return std::make_shared<const std::string>(wire::says(client_.name(), text));
+}
+
+asio::awaitable<void> ChatSession::finish() {
+  // Once admitted, the client's queue is the broadcaster's to close, at its leaving.
+  if (!entered_) client_.close();
+  co_await writer_.wait();
+  if (!writes_failed_ && why_ != asio::error::eof && why_ != asio::error::connection_reset) {
+    co_await linger(conn_.socket());
+  }
+  conn_.log_end(why_);
+}
+
+void ChatSession::stop_reading(std::error_code why) {
+  if (!why_) why_ = why;
+  lines_.stop();
+}
+
+}  // namespace gonet

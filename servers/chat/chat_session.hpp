@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "common/net/connection.hpp"
+#include "common/net/line_reader.hpp"
+#include "common/net/task_group.hpp"
+#include "servers/chat/channels.hpp"
+#include "servers/chat/chat_options.hpp"
+#include "servers/chat/client.hpp"
+
+namespace gonet {
+
+// One connection of the chat server, the book's handleConn less its loop: the client as the
+// broadcaster knows it, its writer (the book's clientWriter, running from construction until
+// finish()), and its lines in. Nothing is lost at the end: the client gets every message queued
+// for it before its leaving, then EOF.
+class ChatSession {
+ public:
+  ChatSession(Connection& conn, const ChatOptions& options);
+  ChatSession(const ChatSession&) = delete;
+  ChatSession& operator=(const ChatSession&) = delete;
+
+  Client& client() { return client_; }
+
+  // Names the client and sends it on `entering`; true once the broadcaster admitted it. By
+  // default its name is its address; with -names it is asked for one until it gives one that is
+  // neither empty nor taken. False when the client goes before it is admitted.
+  asio::awaitable<bool> enter(ClientChannel& entering);
+
+  // The next line the client sends, or nullopt when there is none to come: it closed or
+  // half-closed, sent a line over -max-line, sent no line for -idle-timeout, could not take its
+  // messages, or failed.
+  asio::awaitable<std::optional<std::string>> next_line();
+
+  // A line of the client's as everyone gets it: "NAME: text\n".
+  Message says(std::string_view text) const;
+
+  // Waits until every message queued for the client has gone out (after its leaving, the
+  // broadcaster queues no more), then ends the connection and logs why.
+  asio::awaitable<void> finish();
+
+ private:
+  asio::awaitable<bool> ask_to_enter(ClientChannel& entering, std::string name);
+  asio::awaitable<std::pair<std::error_code, std::string>> read_line();
+  void stop_reading(std::error_code why);
+
+  Connection& conn_;
+  std::chrono::nanoseconds idle_timeout_;
+  std::chrono::nanoseconds write_timeout_;
+  bool names_;
+  Client client_;
+  LineReader<asio::ip::tcp::socket> lines_;
+  asio::steady_timer idle_;
+  std::error_code why_;  // why no more lines come
+  bool writes_failed_ = false;
+  bool entered_ = false;
+  TaskGroup writer_;  // last: the writer uses the rest
+};
+
+}  // namespace gonet

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <system_error>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/experimental/channel.hpp>
+
+#include "servers/chat/outgoing_queue.hpp"
+
+namespace gonet {
+
+// A chat client as the broadcaster knows it, the book's `client`: its name, and the way to it,
+// its outgoing queue (the book's `ch`, made bounded), which the broadcaster fills without ever
+// waiting and the client's writer empties.
+class Client {
+ public:
+  // `address` names the client in the log: never the name it chose, which is its own bytes.
+  Client(const asio::any_io_executor& executor, std::string address, std::size_t max_messages,
+         std::size_t max_bytes);
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+  const std::string& address() const { return address_; }
+
+  // The broadcaster's side, none of which waits.
+  // Queues a message for the client, unless its queue is full: then it is skipped for this client
+  // alone (and a rate-limited warning says so when a run of skips begins).
+  void deliver(const Message& message);
+  // Queues a line of the server's own, which the client gets whatever the bounds: a prompt.
+  void deliver_always(Message message);
+  // The book's close(cli): no more messages; those queued still go out.
+  void close();
+  // The answer to the client's entering: admitted, or refused (a name taken).
+  void answer(bool admitted);
+
+  // The session's side: the broadcaster's answer to its entering (false if it never comes).
+  asio::awaitable<bool> admitted();
+
+  // The writer's side.
+  OutgoingQueue& queue() { return queue_; }
+  // Waits until something was queued or the queue closed since the last wait.
+  asio::awaitable<void> wait_for_news();
+
+ private:
+  // Channels of one value, used as doorbells: a ring while one is pending is one ring.
+  using Bell = asio::experimental::channel<void(std::error_code, bool)>;
+
+  std::string name_;
+  std::string address_;
+  OutgoingQueue queue_;
+  bool skipping_ = false;  // the last message was skipped
+  Bell news_;
+  Bell answer_;
+};
+
+}  // namespace gonet

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace gonet::wire {
+
+// What the chat server sends, each a whole line, "\n" included. With no flags, the book's bytes:
+// its fmt.Fprintln(conn, msg) of "You are " + who, who + " has arrived", who + ": " + text and
+// who + " has left".
+std::string you_are(std::string_view name);
+std::string has_arrived(std::string_view name);
+std::string says(std::string_view name, std::string_view text);
+std::string has_left(std::string_view name);
+
+// With -names (exercises 8.12 and 8.14).
+inline constexpr std::string_view kEnterYourName = "Enter your name:\n";
+inline constexpr std::string_view kNameTaken = "name taken, try another:\n";
+inline constexpr std::string_view kNameEmpty = "name must not be empty:\n";
+// "Present: A, B\n", the others in the order they arrived; "Present: nobody\n" when alone.
+std::string present(std::span<const std::string_view> others);
+
+// Where messages were dropped for a client too slow to take them (exercise 8.15).
+std::string skipped(std::size_t count);
+
+}  // namespace gonet::wire
