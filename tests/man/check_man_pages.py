@@ -12,6 +12,7 @@ PAGES = {
     "servers/reverb2/reverb2.1": ["reverb1", "reverb2"],
     "clients/netcat3/netcat3.1": ["netcat1", "netcat2", "netcat3"],
     "clients/clockwall/clockwall.1": ["clockwall"],
+    "servers/chat/chat.1": ["chat"],
 }
 
 
