@@ -22,26 +22,31 @@ Message message(std::string_view text) { return std::make_shared<const std::stri
 
 ChatSession::ChatSession(Connection& conn, const ChatOptions& options)
     : conn_(conn),
-      idle_timeout_(options.idle_timeout),
-      write_timeout_(options.serve.write_timeout),
-      names_(options.names),
+      options_(options),
       client_(conn.socket().get_executor(), to_string(conn.peer()), options.queue, kMaxQueuedBytes),
       lines_(conn.socket(), options.max_line),
       idle_(conn.socket().get_executor()),
-      writer_(conn.socket().get_executor()) {
+      tasks_(conn.socket().get_executor()) {
   // go clientWriter(conn, ch)
-  writer_.spawn(client_writer(conn.socket(), client_, write_timeout_, [this](std::error_code why) {
-    writes_failed_ = true;
-    if (why == asio::error::timed_out) {
-      spdlog::debug("{}: a write stuck for {}", client_.address(), format_duration(write_timeout_));
-    }
-    // A client that cannot take its messages is gone: it leaves, and the others hear of it.
-    stop_reading(why);
-  }));
+  tasks_.spawn(client_writer(conn.socket(), client_, options.serve.write_timeout,
+                             [this](std::error_code why) {
+                               writes_failed_ = true;
+                               if (why == asio::error::timed_out) {
+                                 spdlog::debug("{}: a write stuck for {}", client_.address(),
+                                               format_duration(options_.serve.write_timeout));
+                               }
+                               // A client that cannot take its messages is gone: it leaves, and
+                               // the others hear of it.
+                               stop_reading(why);
+                             }));
+  if (options.idle_timeout.count() > 0) {
+    idle_.expires_after(options.idle_timeout);
+    tasks_.spawn(watch_for_idleness());
+  }
 }
 
 asio::awaitable<bool> ChatSession::enter(ClientChannel& entering) {
-  if (!names_) co_return co_await ask_to_enter(entering, name_of(conn_.peer()));
+  if (!options_.names) co_return co_await ask_to_enter(entering, name_of(conn_.peer()));
   client_.deliver_always(message(wire::kEnterYourName));
   while (auto line = co_await next_line()) {
     std::string name = trim_name(*line);
@@ -66,7 +71,10 @@ asio::awaitable<bool> ChatSession::ask_to_enter(ClientChannel& entering, std::st
 
 asio::awaitable<std::optional<std::string>> ChatSession::next_line() {
   if (why_) co_return std::nullopt;
-  auto [ec, line] = co_await read_line();
+  reading_ = true;
+  reading_since_ = std::chrono::steady_clock::now();
+  auto [ec, line] = co_await lines_.read_line();
+  reading_ = false;
   if (ec) {
     if (ec == std::errc::message_size) {
       // One per event loop, as the accept warnings are: any client can provoke it at will.
@@ -80,14 +88,22 @@ asio::awaitable<std::optional<std::string>> ChatSession::next_line() {
   co_return std::optional<std::string>(std::move(line));
 }
 
-asio::awaitable<std::pair<std::error_code, std::string>> ChatSession::read_line() {
-  if (idle_timeout_.count() == 0) co_return co_await lines_.read_line();
-  auto got = co_await lines_.read_line_within(idle_, idle_timeout_);
-  if (!got) {
-    spdlog::debug("{}: no line for {}", client_.address(), format_duration(idle_timeout_));
-    co_return std::pair{std::error_code(asio::error::timed_out), std::string()};
+// One timer for the session's life, woken once per timeout rather than set for every line: a
+// chat client may send many lines a second, and most clients wait a long time between them.
+asio::awaitable<void> ChatSession::watch_for_idleness() {
+  const auto timeout = options_.idle_timeout;
+  for (;;) {
+    co_await idle_.async_wait(use_nothrow);
+    if (why_ || finishing_) co_return;
+    const auto now = std::chrono::steady_clock::now();
+    if (reading_ && now - reading_since_ >= timeout) {
+      spdlog::debug("{}: no line for {}", client_.address(), format_duration(timeout));
+      stop_reading(asio::error::timed_out);
+      co_return;
+    }
+    // Only time spent waiting for a line counts, not time the broadcaster takes to take one.
+    idle_.expires_at(reading_ ? reading_since_ + timeout : now + timeout);
   }
-  co_return std::move(*got);
 }
 
 Message ChatSession::says(std::string_view text) const {
@@ -95,9 +111,11 @@ Message ChatSession::says(std::string_view text) const {
 }
 
 asio::awaitable<void> ChatSession::finish() {
+  finishing_ = true;
+  idle_.cancel();
   // Once admitted, the client's queue is the broadcaster's to close, at its leaving.
   if (!entered_) client_.close();
-  co_await writer_.wait();
+  co_await tasks_.wait();
   if (!writes_failed_ && why_ != asio::error::eof && why_ != asio::error::connection_reset) {
     co_await linger(conn_.socket());
   }

@@ -22,8 +22,8 @@ namespace gonet {
 
 // One connection of the chat server, the book's handleConn less its loop: the client as the
 // broadcaster knows it, its writer (the book's clientWriter, running from construction until
-// finish()), and its lines in. Nothing is lost at the end: the client gets every message queued
-// for it before its leaving, then EOF.
+// finish()), and its lines in, watched for -idle-timeout. Nothing is lost at the end: the client
+// gets every message queued for it before its leaving, then EOF. The options must outlive it.
 class ChatSession {
  public:
   ChatSession(Connection& conn, const ChatOptions& options);
@@ -51,20 +51,21 @@ class ChatSession {
 
  private:
   asio::awaitable<bool> ask_to_enter(ClientChannel& entering, std::string name);
-  asio::awaitable<std::pair<std::error_code, std::string>> read_line();
+  asio::awaitable<void> watch_for_idleness();
   void stop_reading(std::error_code why);
 
   Connection& conn_;
-  std::chrono::nanoseconds idle_timeout_;
-  std::chrono::nanoseconds write_timeout_;
-  bool names_;
+  const ChatOptions& options_;
   Client client_;
   LineReader<asio::ip::tcp::socket> lines_;
   asio::steady_timer idle_;
+  bool reading_ = false;  // waiting for a line (not for the broadcaster to take one)
+  std::chrono::steady_clock::time_point reading_since_;
   std::error_code why_;  // why no more lines come
+  bool finishing_ = false;
   bool writes_failed_ = false;
   bool entered_ = false;
-  TaskGroup writer_;  // last: the writer uses the rest
+  TaskGroup tasks_;  // last: the writer and the idle watch use the rest
 };
 
 }  // namespace gonet

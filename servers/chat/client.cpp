@@ -1,18 +1,16 @@
 #include "servers/chat/client.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
-#include "common/net/awaitable.hpp"
 #include "common/net/log.hpp"
 
 namespace gonet {
 
 Client::Client(const asio::any_io_executor& executor, std::string address, std::size_t max_messages,
                std::size_t max_bytes)
-    : address_(std::move(address)),
-      queue_(max_messages, max_bytes),
-      news_(executor, 1),
-      answer_(executor, 1) {}
+    : address_(std::move(address)), queue_(max_messages, max_bytes), changed_(executor) {}
 
 void Client::deliver(const Message& message) {
   if (!queue_.accepting()) return;
@@ -23,26 +21,28 @@ void Client::deliver(const Message& message) {
     too_slow.warn(fmt::format("{}: too slow to take its messages; skipping some for it", address_));
   }
   skipping_ = skipped;
-  news_.try_send(std::error_code{}, true);
+  // A skip needs no wake: the queue is full, so its writer is busy.
+  if (!skipped) changed_.notify_all();
 }
 
 void Client::deliver_always(Message message) {
   queue_.push_always(std::move(message));
-  news_.try_send(std::error_code{}, true);
+  changed_.notify_all();
 }
 
 void Client::close() {
   queue_.close();
-  news_.try_send(std::error_code{}, true);
+  changed_.notify_all();
 }
 
-void Client::answer(bool admitted) { answer_.try_send(std::error_code{}, admitted); }
+void Client::answer(bool admitted) {
+  answer_ = admitted;
+  changed_.notify_all();
+}
 
 asio::awaitable<bool> Client::admitted() {
-  auto [ec, admitted] = co_await answer_.async_receive(use_nothrow);
-  co_return !ec && admitted;
+  while (!answer_) co_await changed_.wait();
+  co_return *std::exchange(answer_, std::nullopt);
 }
-
-asio::awaitable<void> Client::wait_for_news() { co_await news_.async_receive(use_nothrow); }
 
 }  // namespace gonet

@@ -1,13 +1,13 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
-#include <system_error>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
-#include <asio/experimental/channel.hpp>
 
+#include "common/net/notifier.hpp"
 #include "servers/chat/outgoing_queue.hpp"
 
 namespace gonet {
@@ -38,24 +38,23 @@ class Client {
   // The answer to the client's entering: admitted, or refused (a name taken).
   void answer(bool admitted);
 
-  // The session's side: the broadcaster's answer to its entering (false if it never comes).
+  // The session's side: the broadcaster's answer to its entering.
   asio::awaitable<bool> admitted();
 
   // The writer's side.
   OutgoingQueue& queue() { return queue_; }
-  // Waits until something was queued or the queue closed since the last wait.
-  asio::awaitable<void> wait_for_news();
+  // Waits until the queue may have changed: for the writer, when it holds nothing to write.
+  asio::awaitable<void> wait_for_news() { co_await changed_.wait(); }
 
  private:
-  // Channels of one value, used as doorbells: a ring while one is pending is one ring.
-  using Bell = asio::experimental::channel<void(std::error_code, bool)>;
-
   std::string name_;
   std::string address_;
   OutgoingQueue queue_;
-  bool skipping_ = false;  // the last message was skipped
-  Bell news_;
-  Bell answer_;
+  bool skipping_ = false;       // the last message was skipped
+  std::optional<bool> answer_;  // to the last entering, until the session takes it
+  // Something was queued, the queue closed, or an answer came. A timer, not a channel: it costs
+  // the client a few dozen bytes, where a channel's buffer costs half a kilobyte.
+  Notifier changed_;
 };
 
 }  // namespace gonet

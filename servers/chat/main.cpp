@@ -40,7 +40,7 @@ asio::awaitable<void> broadcaster(gonet::Channels& channels, bool names) {
 }
 
 asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::Channels& channels,
-                                  gonet::ChatOptions options) {
+                                  const gonet::ChatOptions& options) {
   gonet::ChatSession session(conn, options);  // its outgoing queue, and clientWriter emptying it
   if (co_await session.enter(channels.entering)) {
     while (auto text = co_await session.next_line()) {
@@ -53,7 +53,7 @@ asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::Channels& chann
 }
 
 asio::awaitable<void> accept_loop(gonet::Listener& listener, gonet::Channels& channels,
-                                  gonet::ChatOptions options) {
+                                  const gonet::ChatOptions& options) {
   for (;;) {
     gonet::Connection conn = co_await listener.accept();
     asio::co_spawn(listener.get_executor(), handle_conn(std::move(conn), channels, options),
@@ -61,6 +61,7 @@ asio::awaitable<void> accept_loop(gonet::Listener& listener, gonet::Channels& ch
   }
 }
 
+// The channels and the options live here, as long as the server: every session refers to them.
 asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::ChatOptions options) {
   gonet::Channels channels(listener.get_executor());
   // go broadcaster(), for as long as the accept loop runs: a failure of either ends the server
