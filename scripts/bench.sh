@@ -17,9 +17,11 @@ ulimit -n "$(ulimit -Hn)"
 
 if $quick; then
   big=2000 secs=3 sweep_clock="500 1000" sweep_reverb="100" reverb_conns=500 size=$((256 << 20)) runs=1
+  chat_conns=100 chat_big=200
 else
   big=19900 secs=15 sweep_clock="1000 5000 10000 19900" sweep_reverb="100 1000 5000"
   reverb_conns=5000 size=$((2 << 30)) runs=5
+  chat_conns=500 chat_big=2000
 fi
 
 results=$(mktemp /tmp/gonet-bench.XXXXXX)
@@ -75,6 +77,10 @@ measure "clock2 1000 -threads 2" clock2 -threads 2 -- clockload -conns 1000 -sec
 measure "churn clock2" clock2 -- churn -workers 16 -secs "$secs"
 measure "reverb2 $reverb_conns" reverb2 -delay 1s -- \
   reverbload -conns "$reverb_conns" -rate 1 -delay 1s -secs "$secs"
+# 50,000 and 100,000 deliveries a second (issue 11's two loads).
+measure "chat $chat_conns" chat -- \
+  chatload -conns "$chat_conns" -senders 10 -rate 10 -secs "$secs"
+measure "chat $chat_big" chat -- chatload -conns "$chat_big" -senders 10 -rate 5 -secs "$secs"
 for n in $sweep_clock; do
   measure "sweep clock2 $n" clock2 -- clockload -conns "$n" -secs "$secs"
 done

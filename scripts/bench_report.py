@@ -45,6 +45,7 @@ def main():
     small2 = rows["clock2 1000 -threads 2"]
     churn = rows["churn clock2"]
     reverb = next(v for k, v in rows.items() if k.startswith("reverb2 "))
+    chats = sorted((v for k, v in rows.items() if k.startswith("chat ")), key=lambda r: r["conns"])
 
     def peers(direction):
         found = {t: netcat[(t, direction)].get("mb_per_s") for t in ("nc", "socat", "ncat")
@@ -105,6 +106,27 @@ def main():
          bool(ours_up and up_best and ours_up >= 1.5 * up_best)),
     ]
 
+    # chat (issue 11): the Go figures are its measurements of the book's chat with a generator
+    # like chatload; a load that saturates has no target but its own.
+    for chat, go, targets in zip(chats, [("0", "0.8 / 2.4", "19.7 / 19"),
+                                         ("0", "4,100 / 6,800", "– / 100")],
+                                 [(2, 4, 10), (100, None, 60)]):
+        p99, kib, cpu = targets
+        rate = f"{chat['senders']} senders × {fmt(chat['rate'], 0)}/s"
+        table += [
+            (f"chat, {chat['conns']:,} clients, {rate} ({fmt(chat['deliveries_per_s'], 0)} "
+             "deliveries/s): missing / skipped / garbled", go[0], "–",
+             f"{chat['missing']} / {chat['skipped']} / {chat['garbled']}", "0 / 0 / 0",
+             chat["missing"] == 0 and chat["skipped"] == 0 and chat["garbled"] == 0),
+            ("… fan-out latency p50 / p99 (ms)", go[1], "–",
+             f"{fmt(chat['latency_p50_ms'], 2)} / {fmt(chat['latency_p99_ms'], 2)}",
+             f"p99 ≤ {p99}", chat["latency_p99_ms"] <= p99),
+            ("… memory per client (KiB) / CPU (%)", go[2], "–",
+             f"{fmt(chat['server_kib_per_conn'], 2)} / {fmt(chat['server_cpu_pct'])}",
+             f"≤ {kib} / ≤ {cpu}" if kib else f"– / ≤ {cpu}",
+             (kib is None or chat["server_kib_per_conn"] <= kib) and chat["server_cpu_pct"] <= cpu),
+        ]
+
     out = []
     out.append("# Benchmarks")
     out.append("")
@@ -155,6 +177,9 @@ def main():
     out.append("churn -addr 127.0.0.1:PORT -workers 16 -secs N -pid PID")
     out.append(f"reverbload -addr 127.0.0.1:PORT -conns {reverb['conns']} -rate 1 -delay 1s "
                "-secs N -pid PID   # reverb2 -delay 1s")
+    for chat in chats:
+        out.append(f"chatload -addr 127.0.0.1:PORT -conns {chat['conns']} -senders "
+                   f"{chat['senders']} -rate {fmt(chat['rate'], 0)} -secs N -pid PID   # chat")
     out.append("scripts/bench-netcat.sh build-release/bin SIZE RUNS  # 2 GiB each way, median of 5")
     out.append("```")
     out.append("")

@@ -1,0 +1,257 @@
+// chatload holds N clients on a chat server, all reading, S of them each sending R timestamped
+// messages a second, and checks every delivery: each client must get every message of the
+// measured window, in each sender's order. The fan-out latency is the kernel's receive time at
+// the reader minus the send time (not the generator's own reading time). Counts deliveries
+// expected and received, skipped notices and the messages they covered, and, with -pid, the
+// server's memory per client and its CPU. One JSON line on stdout.
+//   chatload -addr 127.0.0.1:8000 -conns 500 -senders 10 -rate 10 -secs 10 -pid PID
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/write.hpp>
+
+#include "common/cli/command_line.hpp"
+#include "common/cli/values.hpp"
+#include "common/net/awaitable.hpp"
+#include "tests/bench/load_options.hpp"
+#include "tests/bench/process_stats.hpp"
+#include "tests/bench/timestamped_read.hpp"
+
+namespace {
+
+using asio::ip::tcp;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+using namespace std::chrono_literals;
+
+struct Options {
+  bench::LoadOptions load;
+  std::size_t conns = 100;
+  std::size_t senders = 10;
+  double rate = 10;  // messages a second per sender
+};
+
+Options parse(const gonet::Program& program, const std::vector<std::string>& args) {
+  auto options = gonet::command_line(program);
+  bench::add_load_flags(options);
+  options.add_options("load")("conns", "clients to hold, all reading",
+                              cxxopts::value<std::string>()->default_value("100"), "N")(
+      "senders", "how many of them send", cxxopts::value<std::string>()->default_value("10"), "S")(
+      "rate", "messages a second each sender sends (1 to 1000)",
+      cxxopts::value<std::string>()->default_value("10"), "R");
+  const auto result = gonet::parse(options, program, args);
+  Options parsed;
+  parsed.load = bench::load_flags(result);
+  parsed.conns =
+      gonet::parse_count<std::size_t>("conns", result["conns"].as<std::string>(), 1, 1'000'000);
+  parsed.senders = gonet::parse_count<std::size_t>("senders", result["senders"].as<std::string>(),
+                                                   1, parsed.conns);
+  parsed.rate = gonet::parse_count<unsigned>("rate", result["rate"].as<std::string>(), 1, 1000);
+  return parsed;
+}
+
+struct Sent {
+  system_clock::time_point at;
+  bool measured;
+};
+
+struct Run {
+  std::size_t conns = 0;
+  steady_clock::time_point measure_from;
+  steady_clock::time_point stop_sending;
+  std::size_t established = 0;
+  std::size_t greeted = 0;
+  std::size_t failed = 0;
+  std::size_t dropped = 0;
+  std::size_t garbled = 0;              // a message nobody sent, or out of its sender's order
+  std::size_t notices = 0;              // "(N messages skipped)" lines
+  std::size_t skipped = 0;              // the N of them
+  std::size_t messages = 0;             // sent while measuring
+  std::size_t delivered = 0;            // of those, received by a client
+  std::vector<tcp::socket*> senders;    // while connected
+  std::vector<std::vector<Sent>> sent;  // per sender, by seq
+  std::vector<std::vector<std::size_t>> next;  // per reader, per sender: the next seq expected
+  std::vector<double> latency_ms;
+
+  // "NAME: s<sender> n<seq>", and the chat's own lines, which are not counted.
+  void line(std::size_t reader, std::string_view text, system_clock::time_point at) {
+    if (text.starts_with("(") && text.ends_with(" messages skipped)")) {
+      ++notices;
+      std::size_t n = 0;
+      std::from_chars(text.data() + 1, text.data() + text.size(), n);
+      skipped += n;
+      return;
+    }
+    const auto colon = text.rfind(": s");
+    if (colon == std::string_view::npos) {
+      if (text.starts_with("You are ")) ++greeted;
+      return;  // arrivals and departures
+    }
+    std::size_t sender = 0;
+    std::size_t seq = 0;
+    const char* end = text.data() + text.size();
+    auto [after, ec] = std::from_chars(text.data() + colon + 3, end, sender);
+    if (ec != std::errc{} || end - after < 3 || std::string_view(after, 2) != " n" ||
+        sender >= sent.size()) {
+      ++garbled;
+      return;
+    }
+    auto [last, ec2] = std::from_chars(after + 2, end, seq);
+    // Skips may leave gaps; a message out of order, or one never sent, is garbled.
+    if (ec2 != std::errc{} || last != end || seq >= sent[sender].size() ||
+        seq < next[reader][sender]) {
+      ++garbled;
+      return;
+    }
+    next[reader][sender] = seq + 1;
+    const Sent& message = sent[sender][seq];
+    if (!message.measured) return;
+    ++delivered;
+    latency_ms.push_back(std::chrono::duration<double, std::milli>(at - message.at).count());
+  }
+};
+
+asio::awaitable<void> read_all(tcp::socket& socket, std::size_t reader, Run& run) {
+  std::string partial;
+  char data[16384];
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, gonet::use_nothrow);
+    if (ec) co_return;
+    for (;;) {
+      system_clock::time_point at;
+      const ssize_t n = bench::timestamped_read(socket.native_handle(), data, sizeof data, at);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+      if (n <= 0) {
+        ++run.dropped;
+        co_return;
+      }
+      partial.append(data, static_cast<std::size_t>(n));
+      std::size_t start = 0;
+      for (auto end = partial.find('\n'); end != std::string::npos;
+           start = end + 1, end = partial.find('\n', start)) {
+        run.line(reader, std::string_view(partial).substr(start, end - start), at);
+      }
+      partial.erase(0, start);
+    }
+  }
+}
+
+asio::awaitable<void> send(tcp::socket& socket, std::size_t sender, std::chrono::nanoseconds phase,
+                           std::chrono::nanoseconds every, Run& run) {
+  // A second unmeasured, so that every sender is sending when the window opens.
+  asio::steady_timer next(socket.get_executor(), run.measure_from - 1s + phase);
+  for (std::size_t seq = 0;; ++seq) {
+    co_await next.async_wait(gonet::use_nothrow);
+    if (next.expiry() >= run.stop_sending) co_return;
+    const bool measured = next.expiry() >= run.measure_from;
+    run.sent[sender].push_back(Sent{system_clock::now(), measured});
+    if (measured) ++run.messages;
+    const std::string line = "s" + std::to_string(sender) + " n" + std::to_string(seq) + "\n";
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(line), gonet::use_nothrow);
+    if (ec) co_return;
+    next.expires_at(next.expiry() + every);
+  }
+}
+
+asio::awaitable<void> hold(tcp::endpoint server, std::size_t conn, Run& run) {
+  const auto executor = co_await asio::this_coro::executor;
+  tcp::socket socket(executor);
+  if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
+    ++run.failed;
+    co_return;
+  }
+  std::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  bench::ask_for_receive_times(socket.native_handle());
+  ++run.established;
+  if (conn < run.senders.size()) run.senders[conn] = &socket;
+  co_await read_all(socket, conn, run);
+  if (conn < run.senders.size()) run.senders[conn] = nullptr;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  const gonet::Program program{"chatload", "Chats on a chat server and checks every delivery."};
+  const Options options = gonet::parse_or_exit(program, argc, argv, parse);
+  bench::need_descriptors(program, options.conns);
+
+  asio::io_context io(1);
+  Run run;
+  run.conns = options.conns;
+  run.sent.resize(options.senders);
+  run.senders.resize(options.senders);
+  run.next.assign(options.conns, std::vector<std::size_t>(options.senders, 0));
+  const pid_t pid = options.load.pid;
+  const long rss_before = pid ? bench::resident_kib(pid) : -1;
+  const auto every = std::chrono::nanoseconds(static_cast<long long>(1e9 / options.rate));
+  // Connected one after another (every arrival is announced to all before it), then a settling
+  // second, a second of sending unmeasured, and the measured window.
+  const auto dial_from = steady_clock::now();
+  run.measure_from = steady_clock::time_point::max();
+  run.stop_sending = steady_clock::time_point::max();
+  for (std::size_t i = 0; i < options.conns; ++i) {
+    asio::co_spawn(io, hold(options.load.server, i, run), asio::detached);
+  }
+  while (run.greeted + run.failed < options.conns && steady_clock::now() - dial_from < 120s) {
+    io.run_for(100ms);
+  }
+  const auto dialled = steady_clock::now();
+  io.run_for(1s);
+  const long rss_connected = pid ? bench::resident_kib(pid) : -1;
+  run.measure_from = steady_clock::now() + 1s;
+  run.stop_sending = run.measure_from + options.load.secs;
+  for (std::size_t i = 0; i < options.senders; ++i) {
+    if (run.senders[i] == nullptr) continue;
+    const auto phase = every * static_cast<long>(i) / static_cast<long>(options.senders);
+    asio::co_spawn(io, send(*run.senders[i], i, phase, every, run), asio::detached);
+  }
+  io.run_until(run.measure_from);
+  const auto cpu_before = pid ? bench::cpu_time(pid) : std::chrono::nanoseconds{};
+  while (steady_clock::now() < run.stop_sending) io.run_for(100ms);
+  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : std::chrono::nanoseconds{};
+  io.run_for(1s);  // the last deliveries
+
+  const std::size_t expected = run.messages * run.established;
+  bench::JsonLine json;
+  json.add("generator", std::string("chatload"))
+      .add("conns", static_cast<long long>(options.conns))
+      .add("senders", static_cast<long long>(options.senders))
+      .add("rate", options.rate)
+      .add("secs", static_cast<long long>(options.load.secs.count()))
+      .add("dial_secs", std::chrono::duration<double>(dialled - dial_from).count())
+      .add("established", static_cast<long long>(run.established))
+      .add("failed", static_cast<long long>(run.failed))
+      .add("dropped", static_cast<long long>(run.dropped))
+      .add("messages", static_cast<long long>(run.messages))
+      .add("deliveries_per_s",
+           static_cast<double>(expected) / static_cast<double>(options.load.secs.count()))
+      .add("expected", static_cast<long long>(expected))
+      .add("delivered", static_cast<long long>(run.delivered))
+      .add("missing", static_cast<long long>(expected - std::min(expected, run.delivered)))
+      .add("notices", static_cast<long long>(run.notices))
+      .add("skipped", static_cast<long long>(run.skipped))
+      .add("garbled", static_cast<long long>(run.garbled))
+      .add("latency_p50_ms", bench::percentile(run.latency_ms, 50))
+      .add("latency_p99_ms", bench::percentile(run.latency_ms, 99))
+      .add("latency_max_ms", bench::percentile(run.latency_ms, 100));
+  if (pid) {
+    json.add("server_kib_per_conn",
+             static_cast<double>(rss_connected - rss_before) / static_cast<double>(options.conns))
+        .add("server_cpu_pct", 100.0 * std::chrono::duration<double>(cpu_used).count() /
+                                   static_cast<double>(options.load.secs.count()));
+  }
+  std::puts(json.str().c_str());
+  return 0;
+}
