@@ -1,5 +1,7 @@
 #include "servers/chat/chat_session.hpp"
 
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/net/awaitable.hpp"
@@ -50,13 +52,16 @@ asio::awaitable<bool> ChatSession::enter(ClientChannel& entering) {
   client_.deliver_always(message(wire::kEnterYourName));
   while (auto line = co_await next_line()) {
     std::string name = trim_name(*line);
-    if (name.empty()) {
-      client_.deliver_always(message(wire::kNameEmpty));
-    } else if (co_await ask_to_enter(entering, std::move(name))) {
-      co_return true;
-    } else {
-      client_.deliver_always(message(wire::kNameTaken));
+    const bool empty = name.empty();
+    if (!empty) {
+      if (co_await ask_to_enter(entering, std::move(name))) co_return true;
     }
+    // A refusal is bounded as a message is: a client that sends names without reading the
+    // answers fills its queue, and then skips them, like any other.
+    client_.deliver(message(empty ? wire::kNameEmpty : wire::kNameTaken));
+    // And it waits its turn, as a line to the broadcaster does: a flood of empty names must not
+    // keep the loop from the others.
+    co_await asio::post(conn_.socket().get_executor(), asio::use_awaitable);
   }
   co_return false;
 }

@@ -72,6 +72,7 @@ asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::ChatOpti
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  // No -threads: one room, one broadcaster, one event loop.
   const gonet::Program program{"chat", "A chat server: every line a client sends goes to all.",
                                /*concurrent=*/false};
   const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_chat_options);

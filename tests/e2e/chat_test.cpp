@@ -535,6 +535,38 @@ TEST(Chat, AsksEachNewcomerItsNameWithNames) {
   expect_clean_stop(server.process);
 }
 
+TEST(ChatLoad, AClientThatFloodsNamesWithoutReadingCostsBoundedMemoryAndDelaysNobody) {
+  // -names: a client that sends empty names (and taken ones) as fast as it can, never reading
+  // the refusals: they fill its queue and are skipped, and the others chat on.
+  auto server = start_server("chat", {"-names"}, options_for_measuring_memory());
+  auto alice = TcpClient::connect(server.port);
+  ASSERT_EQ(alice.read_line(2s), "Enter your name:");
+  alice.send("alice\n");
+  ASSERT_EQ(read_lines(alice, 2, 2s),
+            (std::vector<std::string>{"You are alice", "Present: nobody"}));
+  const long before = resident_kib(server.process.pid());
+  std::string pattern;
+  while (pattern.size() < (64 << 10)) pattern += "\n \nalice\n";
+  Flooder flooder(server.port, pattern, 3s);
+  const auto end = steady_clock::now() + 3s;
+  long peak = 0;
+  for (int i = 0; steady_clock::now() < end; ++i) {
+    alice.send("ping " + std::to_string(i) + "\n");
+    const auto sent = system_clock::now();
+    const auto line = alice.read_timed_line(2s);
+    ASSERT_TRUE(line) << "ping " << i;
+    EXPECT_EQ(line->text, "alice: ping " + std::to_string(i));
+    EXPECT_LT(line->at - sent, kSanitized ? 200ms : 100ms) << "ping " << i;
+    peak = std::max(peak, resident_kib(server.process.pid()));
+    std::this_thread::sleep_for(20ms);
+  }
+  flooder.join();
+  EXPECT_GT(flooder.sent(), std::size_t{1} << 20) << "the flood hardly began";
+  EXPECT_LT(peak - before, 4 * 1024 + (kSanitized ? 8 * 1024 : 0))
+      << "VmRSS " << before << " KiB before, " << peak << " KiB at the peak";
+  expect_clean_stop(server.process);
+}
+
 TEST(Chat, EndsOnlyTheConnectionWithAnOverlongLine) {
   auto server = start_server("chat", {"-max-line", "100"});
   auto bystander = join(server.port);
