@@ -4,11 +4,14 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <utility>
 #include <variant>
 
 #include <asio/awaitable.hpp>
+#include <asio/bind_cancellation_slot.hpp>
 #include <asio/buffer.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/error.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
@@ -32,7 +35,9 @@ class LineReader {
   // (and for good: every later call says eof too), message_size when a line was longer than
   // max_line, operation_aborted after stop() or when the coroutine was cancelled (an
   // awaitable_operators `||` does that; the reader stays usable), or the stream's own error.
-  asio::awaitable<Result> read_line() {
+  // `stop`, when connected, cancels the read in progress, and only it (stop() cancels every
+  // operation on the stream, a write in flight too); the reader stays usable.
+  asio::awaitable<Result> read_line(asio::cancellation_slot stop = {}) {
     for (;;) {
       std::string_view line;
       const auto status = splitter_.next(line);
@@ -47,8 +52,17 @@ class LineReader {
       }
       if (stopped_) co_return Result{asio::error::operation_aborted, {}};
       const auto space = splitter_.space();
-      auto [ec, n] =
-          co_await stream_.async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+      std::error_code ec;
+      std::size_t n = 0;
+      // An empty slot bound to the read would replace the coroutine's own (FIELD-NOTES).
+      if (stop.is_connected()) {
+        std::tie(ec, n) =
+            co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
+                                             asio::bind_cancellation_slot(stop, use_nothrow));
+      } else {
+        std::tie(ec, n) =
+            co_await stream_.async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+      }
       splitter_.commit(n);
       if (ec == asio::error::eof) {
         at_eof_ = true;

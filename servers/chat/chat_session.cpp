@@ -29,6 +29,7 @@ ChatSession::ChatSession(Connection& conn, const ChatOptions& options)
       lines_(conn.socket(), options.max_line),
       idle_(conn.socket().get_executor()),
       tasks_(conn.socket().get_executor()) {
+  client_.write_straight_to(conn.socket());
   // go clientWriter(conn, ch)
   tasks_.spawn(client_writer(conn.socket(), client_, options.serve.write_timeout,
                              [this](std::error_code why) {
@@ -78,8 +79,9 @@ asio::awaitable<std::optional<std::string>> ChatSession::next_line() {
   if (why_) co_return std::nullopt;
   reading_ = true;
   reading_since_ = std::chrono::steady_clock::now();
-  auto [ec, line] = co_await lines_.read_line();
+  auto [ec, line] = co_await lines_.read_line(stop_idle_read_.slot());
   reading_ = false;
+  if (why_) co_return std::nullopt;  // stopped while reading: a line that came meanwhile is dropped
   if (ec) {
     if (ec == std::errc::message_size) {
       // One per event loop, as the accept warnings are: any client can provoke it at will.
@@ -103,7 +105,9 @@ asio::awaitable<void> ChatSession::watch_for_idleness() {
     const auto now = std::chrono::steady_clock::now();
     if (reading_ && now - reading_since_ >= timeout) {
       spdlog::debug("{}: no line for {}", client_.address(), format_duration(timeout));
-      stop_reading(asio::error::timed_out);
+      why_ = asio::error::timed_out;
+      // The read alone: a write in flight to the client finishes, so no line is torn.
+      stop_idle_read_.emit(asio::cancellation_type::terminal);
       co_return;
     }
     // Only time spent waiting for a line counts, not time the broadcaster takes to take one.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <asio/awaitable.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -59,6 +60,7 @@ class ChatSession {
   Client client_;
   LineReader<asio::ip::tcp::socket> lines_;
   asio::steady_timer idle_;
+  asio::cancellation_signal stop_idle_read_;  // cancels the read alone, not a write in flight
   bool reading_ = false;  // waiting for a line (not for the broadcaster to take one)
   std::chrono::steady_clock::time_point reading_since_;
   std::error_code why_;  // why no more lines come

@@ -12,8 +12,24 @@ Client::Client(const asio::any_io_executor& executor, std::string address, std::
                std::size_t max_bytes)
     : address_(std::move(address)), queue_(max_messages, max_bytes), changed_(executor) {}
 
+bool Client::send_straight(const Message& message) {
+  if (socket_ == nullptr || !queue_.idle() || !queue_.accepting()) return false;
+  // No write in flight, nothing before it: the socket may take the message at once. What it does
+  // not take (or an error, which the writer meets again and reports) goes to the writer.
+  std::error_code ec;
+  const std::size_t sent = socket_->write_some(asio::buffer(*message), ec);
+  if (!ec && sent == message->size()) return true;
+  queue_.push_rest(message, ec ? 0 : sent);
+  changed_.notify_all();
+  return true;
+}
+
 void Client::deliver(const Message& message) {
   if (!queue_.accepting()) return;
+  if (send_straight(message)) {
+    skipping_ = false;
+    return;
+  }
   const bool skipped = !queue_.push(message);
   if (skipped && !skipping_) {
     // One per event loop: any client can provoke it at will, by not reading.
@@ -26,6 +42,7 @@ void Client::deliver(const Message& message) {
 }
 
 void Client::deliver_always(Message message) {
+  if (send_straight(message)) return;
   queue_.push_always(std::move(message));
   changed_.notify_all();
 }

@@ -6,6 +6,7 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
 
 #include "common/net/notifier.hpp"
 #include "servers/chat/outgoing_queue.hpp"
@@ -14,7 +15,9 @@ namespace gonet {
 
 // A chat client as the broadcaster knows it, the book's `client`: its name, and the way to it,
 // its outgoing queue (the book's `ch`, made bounded), which the broadcaster fills without ever
-// waiting and the client's writer empties.
+// waiting and the client's writer empties. A client that keeps up takes each message straight
+// into its socket buffer, with nothing queued and no writer to wake; only while its socket is full
+// do messages wait in the queue for the writer.
 class Client {
  public:
   // `address` names the client in the log: never the name it chose, which is its own bytes.
@@ -26,6 +29,11 @@ class Client {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
   const std::string& address() const { return address_; }
+
+  // Where a message may go at once when nothing waits: the client's socket, in non-blocking mode
+  // (as Listener::accept leaves it), for as long as the client. Without it, every message waits
+  // in the queue for the writer.
+  void write_straight_to(asio::ip::tcp::socket& socket) { socket_ = &socket; }
 
   // The broadcaster's side, none of which waits.
   // Queues a message for the client, unless its queue is full: then it is skipped for this client
@@ -47,8 +55,13 @@ class Client {
   asio::awaitable<void> wait_for_news() { co_await changed_.wait(); }
 
  private:
+  // Writes `message` at once if nothing waits; true if it is taken care of (written, or its rest
+  // queued for the writer).
+  bool send_straight(const Message& message);
+
   std::string name_;
   std::string address_;
+  asio::ip::tcp::socket* socket_ = nullptr;
   OutgoingQueue queue_;
   bool skipping_ = false;       // the last message was skipped
   std::optional<bool> answer_;  // to the last entering, until the session takes it

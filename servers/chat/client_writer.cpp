@@ -67,7 +67,7 @@ asio::awaitable<void> client_writer(tcp::socket& socket, Client& client,
       notices.reserve(batch.size());  // the buffers point into them: no reallocation
       for (const Outgoing& entry : batch) {
         if (entry.message) {
-          buffers.push_back(asio::buffer(*entry.message));
+          buffers.push_back(asio::buffer(*entry.message) + entry.sent);
         } else {
           notices.push_back(wire::skipped(entry.skipped));
           buffers.push_back(asio::buffer(notices.back()));

@@ -27,6 +27,11 @@ void OutgoingQueue::push_always(Message message) {
   entries_.push_back(Outgoing{std::move(message), 0});
 }
 
+void OutgoingQueue::push_rest(Message message, std::size_t sent) {
+  push_always(std::move(message));
+  if (!entries_.empty() && entries_.back().message) entries_.back().sent = sent;
+}
+
 void OutgoingQueue::abandon() {
   abandoned_ = true;
   entries_.clear();

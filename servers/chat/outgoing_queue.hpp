@@ -17,6 +17,7 @@ using Message = std::shared_ptr<const std::string>;
 struct Outgoing {
   Message message;          // null for a skipped notice
   std::size_t skipped = 0;  // for a skipped notice
+  std::size_t sent = 0;     // bytes of the message already sent, before it was queued
 };
 
 // A client's outgoing queue, the book's `ch` made bounded (exercise 8.15): the broadcaster puts
@@ -36,6 +37,9 @@ class OutgoingQueue {
   bool push(Message message);
   // A line of the server's own (a prompt), queued whatever the bounds: the client gets it.
   void push_always(Message message);
+  // The rest of a message whose first `sent` bytes went straight to the client while the queue
+  // was idle; it goes out first.
+  void push_rest(Message message, std::size_t sent);
 
   // Nothing more comes in; what is queued still goes out.
   void close() { closed_ = true; }
@@ -57,6 +61,8 @@ class OutgoingQueue {
 
   // Nothing waits, apart from what is being written.
   bool empty() const { return entries_.size() == head_ + writing_; }
+  // Nothing waits and nothing is being written: a message may go straight to the client.
+  bool idle() const { return entries_.size() == head_; }
   std::size_t messages() const { return messages_; }
   std::size_t bytes() const { return bytes_; }
   // Messages dropped for this client so far.

@@ -481,6 +481,41 @@ TEST(Chat, DisconnectsAClientIdleForTheIdleTimeoutAndTellsTheOthers) {
   expect_clean_stop(server.process);
 }
 
+TEST(Chat, AClientDisconnectedForIdlenessGetsWholeLinesToTheEnd) {
+  // A client that sends nothing and reads slowly, so that a write to it is in flight when its
+  // idle timeout comes: the write finishes, what was queued for it goes out, every line whole, and
+  // then EOF. Twice, the timeout landing at another point of the writes.
+  for (int round = 0; round < 2; ++round) {
+    auto server = start_server("chat", {"-idle-timeout", "1s"});
+    auto sleepy = join(server.port, "127.0.0.1", 4096);
+    auto talker = join(server.port);
+    const std::string line(60000 - round * 7000, 'x');
+    const auto start = steady_clock::now();
+    bool left = false;
+    while (!left && steady_clock::now() - start < 5s) {
+      talker.tcp.send(line + "\n");
+      const auto lines = read_until_line(talker.tcp, talker.name + ": " + line, 2s);
+      left = std::find(lines.begin(), lines.end(), sleepy.name + " has left") != lines.end();
+    }
+    ASSERT_TRUE(left) << "the idle client never left";
+    const std::string rest = sleepy.tcp.read_until_eof(10s);
+    EXPECT_TRUE(sleepy.tcp.eof());
+    ASSERT_FALSE(rest.empty());
+    EXPECT_EQ(rest.back(), '\n') << "the last line is torn";
+    int whole = 0;
+    for (const auto& text : split_lines(rest)) {
+      if (text == talker.name + " has arrived" || text.ends_with(" messages skipped)")) continue;
+      if (text != talker.name + ": " + line) {
+        ADD_FAILURE() << "a torn line of " << text.size() << " bytes, round " << round;
+        break;
+      }
+      ++whole;
+    }
+    EXPECT_GT(whole, 0);
+    expect_clean_stop(server.process);
+  }
+}
+
 TEST(Chat, AsksEachNewcomerItsNameWithNames) {
   auto server = start_server("chat", {"-names"});
   auto alice = TcpClient::connect(server.port);

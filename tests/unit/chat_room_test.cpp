@@ -1,5 +1,8 @@
 // The chat's broadcaster parts on a real event loop: the room, select over the three channels,
 // and a client's writer over a loopback connection.
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -212,6 +215,73 @@ TEST(ChatSelect, AFlooderWaitsItsTurnBehindTheOthers) {
   for (int i = 0, at = 0; i < 1000; ++i, ++at) {
     while (log[at] != "flood" + std::to_string(i)) ++at;  // in order, none lost
   }
+}
+
+// ---- straight to the socket ------------------------------------------------------------------
+
+// What has arrived at `socket` so far, without waiting for more.
+std::string available(asio::ip::tcp::socket& socket) {
+  std::string got;
+  std::error_code ec;
+  while (socket.available(ec) > 0 && !ec) {
+    char chunk[65536];
+    got.append(chunk, socket.read_some(asio::buffer(chunk), ec));
+  }
+  return got;
+}
+
+TEST(ChatClient, AClientThatKeepsUpTakesEachMessageStraightIntoItsSocket) {
+  asio::io_context io;
+  SocketPair pair(io);
+  Named client(io, "fast");
+  client.write_straight_to(pair.server);
+  client.deliver(text("one"));
+  client.deliver_always(text("two"));
+  client.deliver(text("three"));
+  EXPECT_TRUE(client.queue().idle()) << "nothing queued, no writer needed";
+  std::this_thread::sleep_for(20ms);  // loopback delivery
+  EXPECT_EQ(available(pair.client), "one\ntwo\nthree\n");
+}
+
+asio::awaitable<void> write_for(asio::ip::tcp::socket& socket, Client& client,
+                                std::chrono::nanoseconds timeout,
+                                std::vector<std::error_code>& failures);
+
+TEST(ChatClient, QueuesWhatTheSocketDidNotTakeAndTheWriterSendsItWholeInOrder) {
+  asio::io_context io;
+  SocketPair pair(io);
+  // A reader that gives up rather than hang the test.
+  const timeval ten_seconds{10, 0};
+  ::setsockopt(pair.client.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &ten_seconds,
+               sizeof ten_seconds);
+  Client client(io.get_executor(), "slow", 1000, 64 << 20);
+  client.write_straight_to(pair.server);
+  std::vector<std::error_code> failures;
+  TaskGroup writer(io.get_executor());
+  writer.spawn(write_for(pair.server, client, 5s, failures));
+  io.run_for(10ms);  // the writer waits
+  // A message far bigger than the socket buffers: part of it goes at once, the rest is queued,
+  // and the messages after it wait behind it.
+  std::string expected;
+  const std::string big(8 << 20, 'b');
+  client.deliver(text(big));
+  expected += big + "\n";
+  EXPECT_FALSE(client.queue().idle());
+  for (int i = 0; i < 5; ++i) {
+    client.deliver(text("after " + std::to_string(i)));
+    expected += "after " + std::to_string(i) + "\n";
+  }
+  client.close();
+  std::thread runner([&io] { io.run_for(10s); });
+  std::string received(expected.size(), '\0');
+  std::error_code ec;
+  asio::read(pair.client, asio::buffer(received), ec);
+  runner.join();
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(received == expected)
+      << "the bytes differ (" << received.size() << " of " << expected.size() << ")";
+  EXPECT_TRUE(failures.empty());
+  EXPECT_EQ(writer.size(), 0u);
 }
 
 // ---- the client's writer ---------------------------------------------------------------------

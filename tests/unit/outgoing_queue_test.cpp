@@ -107,6 +107,21 @@ TEST(OutgoingQueue, LinesOfTheServersOwnIgnoreTheBounds) {
   EXPECT_EQ(drain(queue), (std::vector<std::string>{"a\n", "Enter your name:\n"}));
 }
 
+TEST(OutgoingQueue, KeepsHowMuchOfAMessageWentStraightToTheClient) {
+  OutgoingQueue queue(256, 1 << 20);
+  EXPECT_TRUE(queue.idle());
+  queue.push_rest(text("partly sent"), 6);
+  EXPECT_FALSE(queue.idle());
+  queue.push(text("next"));
+  const auto batch = queue.start_writing(10, 1 << 20);
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].sent, 6u);
+  EXPECT_EQ(batch[1].sent, 0u);
+  EXPECT_FALSE(queue.idle()) << "being written";
+  queue.written();
+  EXPECT_TRUE(queue.idle());
+}
+
 TEST(OutgoingQueue, AClosedQueueKeepsWhatItHoldsAndTakesNothingMore) {
   OutgoingQueue queue(256, 1 << 20);
   queue.push(text("before"));
