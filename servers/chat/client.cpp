@@ -30,6 +30,8 @@ void Client::deliver(const Message& message) {
     skipping_ = false;
     return;
   }
+  // The writer waits only on an idle queue; on any other, it is busy and will see the message.
+  const bool wake = queue_.idle();
   const bool skipped = !queue_.push(message);
   if (skipped && !skipping_) {
     // One per event loop: any client can provoke it at will, by not reading.
@@ -37,14 +39,14 @@ void Client::deliver(const Message& message) {
     too_slow.warn(fmt::format("{}: too slow to take its messages; skipping some for it", address_));
   }
   skipping_ = skipped;
-  // A skip needs no wake: the queue is full, so its writer is busy.
-  if (!skipped) changed_.notify_all();
+  if (wake) changed_.notify_all();
 }
 
 void Client::deliver_always(Message message) {
   if (send_straight(message)) return;
+  const bool wake = queue_.idle();
   queue_.push_always(std::move(message));
-  changed_.notify_all();
+  if (wake) changed_.notify_all();
 }
 
 void Client::close() {
