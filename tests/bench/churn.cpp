@@ -21,6 +21,7 @@
 #include "common/net/awaitable.hpp"
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
+#include "tests/bench/source_address.hpp"
 
 namespace {
 
@@ -56,8 +57,9 @@ struct Run {
 asio::awaitable<void> worker(tcp::endpoint server, Run& run) {
   const auto executor = co_await asio::this_coro::executor;
   asio::steady_timer pause(executor);
-  while (steady_clock::now() < run.until) {
+  for (std::size_t dialled = 0; steady_clock::now() < run.until; ++dialled) {
     tcp::socket socket(executor);
+    bench::open_from_spread_source(socket, server, dialled);
     if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
       ++run.failed;
       pause.expires_after(1ms);  // not a spin when the server is gone

@@ -26,6 +26,7 @@
 #include "common/net/awaitable.hpp"
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
+#include "tests/bench/source_address.hpp"
 #include "tests/bench/timestamped_read.hpp"
 
 namespace {
@@ -105,6 +106,7 @@ asio::awaitable<void> hold(tcp::endpoint server, std::chrono::nanoseconds after,
   asio::steady_timer start(executor, after);
   co_await start.async_wait(gonet::use_nothrow);
   tcp::socket socket(executor);
+  bench::open_from_spread_source(socket, server, id);
   if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
     ++run.failed;
     co_return;

@@ -27,6 +27,7 @@
 #include "common/net/either.hpp"
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
+#include "tests/bench/source_address.hpp"
 #include "tests/bench/timestamped_read.hpp"
 
 namespace {
@@ -166,6 +167,7 @@ asio::awaitable<void> hold(tcp::endpoint server, std::chrono::nanoseconds phase,
                            std::chrono::nanoseconds every, std::size_t conn, Run& run) {
   const auto executor = co_await asio::this_coro::executor;
   tcp::socket socket(executor);
+  bench::open_from_spread_source(socket, server, conn);
   if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
     ++run.failed;
     co_return;
