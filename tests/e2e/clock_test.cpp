@@ -328,7 +328,7 @@ TEST(ClockTwo, HelpAndVersionExitZero) {
   auto version = start_program("clock2", {"--version"});
   EXPECT_EQ(version.wait_exit(3s), 0);
   EXPECT_TRUE(std::regex_match(version.read_stdout_until_eof(1s),
-                               std::regex("clock2 \\d+\\.\\d+\\.\\d+\n")));
+                               std::regex("clock2 \\(gonet\\) \\d+\\.\\d+\\.\\d+\n")));
 }
 
 TEST(ClockOne, ServesASecondClientOnlyAfterTheFirstLeaves) {
