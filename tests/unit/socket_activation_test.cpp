@@ -48,12 +48,12 @@ Fd loopback_socket(int family, int type, bool listening) {
 
 using Variable = std::optional<std::string>;
 
-TEST(SocketActivation, CountsTheSocketsPassedToThisProcess) {
+TEST(ListenFds, CountsTheSocketsPassedToThisProcess) {
   EXPECT_EQ(count_passed_sockets("42", "1", 42), 1);
   EXPECT_EQ(count_passed_sockets("42", "3", 42), 3);
 }
 
-TEST(SocketActivation, CountsNoneWithoutVariablesOrWhenTheyAreForAnotherProcess) {
+TEST(ListenFds, CountsNoneWithoutVariablesOrWhenTheyAreForAnotherProcess) {
   EXPECT_EQ(count_passed_sockets(std::nullopt, std::nullopt, 42), 0);
   EXPECT_EQ(count_passed_sockets(std::nullopt, "1", 42), 0);
   EXPECT_EQ(count_passed_sockets("42", std::nullopt, 42), 0);
@@ -62,7 +62,7 @@ TEST(SocketActivation, CountsNoneWithoutVariablesOrWhenTheyAreForAnotherProcess)
   EXPECT_EQ(count_passed_sockets("41", "many", 42), 0);
 }
 
-TEST(SocketActivation, RejectsMalformedVariables) {
+TEST(ListenFds, RejectsMalformedVariables) {
   for (const char* pid : {"", "abc", "-42", "+42", " 42", "42 ", "0", "42x"}) {
     EXPECT_THROW(count_passed_sockets(Variable(pid), "1", 42), Failure) << '"' << pid << '"';
   }
@@ -77,14 +77,14 @@ TEST(SocketActivation, RejectsMalformedVariables) {
   }
 }
 
-TEST(SocketActivation, TakesAListeningTcpSocketOfEitherFamily) {
+TEST(ListenFds, TakesAListeningTcpSocketOfEitherFamily) {
   const Fd v4 = loopback_socket(AF_INET, SOCK_STREAM, true);
   EXPECT_EQ(not_a_listening_tcp_socket(v4.get()), std::nullopt);
   const Fd v6 = loopback_socket(AF_INET6, SOCK_STREAM, true);
   EXPECT_EQ(not_a_listening_tcp_socket(v6.get()), std::nullopt);
 }
 
-TEST(SocketActivation, SaysWhatADescriptorIsWhenItIsNoListeningTcpSocket) {
+TEST(ListenFds, SaysWhatADescriptorIsWhenItIsNoListeningTcpSocket) {
   const auto why = [](const Fd& fd) {
     auto text = not_a_listening_tcp_socket(fd.get()).value_or("(taken)");
     return text.substr(text.find(' ', 3));  // without "fd N"
