@@ -340,5 +340,46 @@ TEST(SocketActivation, IgnoresVariablesMeantForAnotherProcess) {
   expect_clean_stop(server.process);
 }
 
+// A program whose stderr is the stream JOURNAL_STREAM names, as systemd starts a service whose
+// output goes to the journal: the shell names its own stderr, the test's pipe, and execs it.
+ChildProcess start_under_journal(const std::string& program, std::vector<std::string> args) {
+  args.insert(args.begin(),
+              {"sh", "-c", "JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec \"$0\" \"$@\"",
+               testsupport::bin(program)});
+  return ChildProcess::start(std::move(args), activation_environment());
+}
+
+TEST(Journal, StartsEachLineWithItsPriorityWhenStderrIsTheJournal) {
+  auto server = start_under_journal("clock2", {"-port", "0", "-max-conns", "1"});
+  const auto port = server.wait_for_listening();
+  EXPECT_EQ(server.stderr_text(), "<6>listening on 127.0.0.1:" + std::to_string(port) + "\n");
+  auto served = TcpClient::connect(port);
+  ASSERT_TRUE(served.read_line(2s));
+  auto refused = TcpClient::connect(port);
+  EXPECT_TRUE(server.wait_for_stderr_line("<4>warning: connection limit 1 reached", 2s))
+      << server.stderr_text();
+
+  auto second = start_under_journal("clock2", {"-port", std::to_string(port)});
+  EXPECT_EQ(second.wait_exit(5s), 1);
+  EXPECT_EQ(second.stderr_text(),
+            "<3>listen localhost:" + std::to_string(port) + ": address already in use\n");
+
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(3s), 0);
+  EXPECT_TRUE(server.wait_for_stderr_line("<6>SIGTERM: closing connections and exiting", 1s))
+      << server.stderr_text();
+  expect_no_sanitizer_report(server);
+}
+
+TEST(Journal, LogsPlainLinesWhenJournalStreamNamesAnotherStream) {
+  // Inherited from a parent whose stderr was the journal; ours is a pipe.
+  testsupport::ChildOptions options;
+  options.env = {{"JOURNAL_STREAM", "8:12345"}};
+  auto server = start_server("clock2", {}, options);
+  EXPECT_EQ(server.process.stderr_text(),
+            "clock2: listening on 127.0.0.1:" + std::to_string(server.port) + "\n");
+  expect_clean_stop(server.process);
+}
+
 }  // namespace
 }  // namespace e2e
