@@ -82,6 +82,8 @@ tcp::acceptor acceptor_on(asio::io_context& loop, const tcp& protocol, int fd, b
     ::close(own);
     throw Failure(kPrefix + ("fd " + std::to_string(fd)), ec);
   }
+  // As listen() does for its own sockets: the accepted ones inherit it.
+  acceptor.set_option(tcp::no_delay(true), ec);
   return acceptor;
 }
 

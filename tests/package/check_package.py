@@ -21,7 +21,7 @@ from check_versions import version_problems  # noqa: E402
 TOOLS = ["cpack", "dpkg-shlibdeps", "dpkg-deb", "lintian"]
 DOCS = ["README.md", "SECURITY.md", "copyright", "changelog.gz"]
 # The units beside the servers, installed where Debian's systemd looks for them.
-UNIT_SOURCES = ["servers/systemd/*.socket", "servers/systemd/*.service"]
+UNIT_SOURCES = ["servers/systemd/*.socket", "servers/systemd/*.service.in"]
 UNIT_DIR = "usr/lib/systemd/system"
 # The shared libraries the programs link: a few of the packages dpkg-shlibdeps must name.
 DEPENDS_ON = ["libc6", "libstdc++6", "libspdlog"]
@@ -40,7 +40,8 @@ def expected_files(source_dir):
         files[f"usr/share/doc/gonet/{doc}"] = None
     for pattern in UNIT_SOURCES:
         for unit in glob.glob(os.path.join(source_dir, pattern)):
-            files[f"{UNIT_DIR}/{os.path.basename(unit)}"] = None
+            files[f"{UNIT_DIR}/{os.path.basename(unit).removesuffix('.in')}"] = None
+    files["usr/share/doc/gonet/examples/listen.conf"] = None
     return files
 
 
@@ -102,6 +103,11 @@ def check(deb, source_dir, root, version):
             failures.append(f"{path}: want {'a link to ' + want[path] if want[path] else 'a file'}"
                             f", found {'a link to ' + found[path] if found[path] else 'a file'}")
 
+    for service in glob.glob(os.path.join(root, UNIT_DIR, "*.service")):
+        program = os.path.basename(service).removesuffix(".service")
+        with open(service) as unit:
+            if f"ExecStart=/usr/bin/{program}\n" not in unit.read():
+                failures.append(f"{service}: ExecStart is not /usr/bin/{program}")
     failures += copyright_problems(os.path.join(root, "usr/share/doc/gonet/copyright"),
                                    os.path.join(source_dir, "LICENSE"))
     failures += version_problems(os.path.join(root, "usr/bin"), version)
