@@ -270,6 +270,26 @@ TEST(Clockwall, NeverPassesAClocksControlCharactersToTheTerminal) {
   expect_clean_stop(hostile.process);
 }
 
+// Issue 10: the line names the clock and the reason, a lookup failure too, worded as nc words it;
+// once for the outage, not once for each retry (after 1 s and 3 s, within the four rows read).
+TEST(Clockwall, SaysOnceWhyAClockIsDownWhenItsNameDoesNotResolve) {
+  auto tokyo = start_clock("Asia/Tokyo");
+  auto wall = start_program(
+      "clockwall", {"Tokyo=127.0.0.1:" + std::to_string(tokyo.port), "Mars=nosuch.invalid:19999"});
+  ASSERT_TRUE(wall.read_stdout_line(2s)) << wall.stderr_text();  // header
+  for (int i = 0; i < 4; ++i) {
+    const auto row = wall.read_stdout_line(2s);
+    ASSERT_TRUE(row) << "row " << i << ": " << wall.stderr_text();
+    EXPECT_EQ(words(*row).at(1), "down") << *row;
+  }
+  EXPECT_EQ(wall.stderr_text(),
+            "clockwall: Mars (nosuch.invalid:19999): lookup nosuch.invalid: host not found\n");
+  wall.signal(SIGTERM);
+  EXPECT_EQ(wall.wait_exit(2s), 128 + SIGTERM);
+  expect_no_sanitizer_report(wall);
+  expect_clean_stop(tokyo.process);
+}
+
 TEST(Clockwall, BadArgumentsExitTwoWithOneLine) {
   for (const std::vector<std::string>& args : {std::vector<std::string>{"London"},
                                                {"X=host"},
