@@ -13,7 +13,7 @@ namespace gonet {
 struct Endpoint {
   std::string host;
   std::uint16_t port = 0;
-  std::string service;
+  std::string service{};  // {}: aggregates written {host, port} stay warning-free
   bool operator==(const Endpoint&) const = default;
 };
 
