@@ -329,6 +329,29 @@ TEST(Clockwall, FollowsTheTerminalsWidthAsItChanges) {
   for (auto& server : servers) expect_clean_stop(server.process);
 }
 
+// Clocks that are all down redraw nothing by themselves: only the resize (SIGWINCH) can.
+TEST(Clockwall, RedrawsAtOnceWhenTheWindowIsResized) {
+  testsupport::TerminalSession terminal(
+      {testsupport::bin("clockwall"), "A=nosuch.invalid:1", "B=nosuch.invalid:2"}, {80, 24});
+  const auto all_down = [](const std::vector<std::string>& lines) {
+    return lines.size() == 4 && lines[2] == "A         B" && lines[3] == "down      down";
+  };
+  auto lines = wait_for_lines(terminal, 80, all_down, 3s);
+  ASSERT_TRUE(all_down(lines)) << testing::PrintToString(lines);
+  const std::size_t resized_at = terminal.screen().size();
+  terminal.resize({15, 24});
+  const std::size_t redrawn = header_redrawn_after(terminal, resized_at);
+  ASSERT_NE(redrawn, std::string::npos) << "no redraw after the window narrowed";
+  lines = wait_for_lines(
+      terminal, 15,
+      [](const std::vector<std::string>& shown) {
+        return shown == std::vector<std::string>{"A         …", "down      …"};
+      },
+      2s, "\n", redrawn);
+  EXPECT_EQ(lines, (std::vector<std::string>{"A         …", "down      …"}));
+  expect_ctrl_c_leaves_a_fresh_line(terminal);
+}
+
 // The log and the table share the terminal: each log line on a line of its own, above the table,
 // which is redrawn whole under it (not written over, and its header not scrolled away).
 TEST(Clockwall, PrintsLogLinesAboveTheTableAndRedrawsItUnderThem) {
