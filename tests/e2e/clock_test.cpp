@@ -77,6 +77,43 @@ TEST(ClockTwo, ShowsTheZoneOfTheTzFlagOverTheVariable) {
   expect_clean_stop(server.process);
 }
 
+// Issue 10: glibc reads an unknown $TZ as UTC under the zone's own name, without a word; we say
+// it once and show plain UTC (while -tz Bad/Zone is a usage error).
+TEST(Clock, WarnsOnceThatAnUnknownTzIsUnknownAndUsesUtc) {
+  for (const char* program : {"clock1", "clock2"}) {
+    testsupport::ChildOptions bad;
+    bad.env = {{"TZ", "Bad/Zone"}};
+    auto server = start_server(program, {"-format", "%z %Z"}, bad);
+    auto client = TcpClient::connect(server.port);
+    EXPECT_EQ(client.read_line(1s), "+0000 UTC") << program;
+    EXPECT_TRUE(client.read_line(1s + kTickSlack));
+    client.close();
+    server.process.signal(SIGTERM);
+    EXPECT_EQ(server.process.wait_exit(3s), 0);
+    EXPECT_TRUE(std::regex_match(
+        server.process.stderr_text(),
+        std::regex(std::string(program) +
+                   ": warning: unknown time zone \"Bad/Zone\" in \\$TZ; using UTC\n" + program +
+                   ": listening on [^\n]+\n" + program +
+                   ": SIGTERM: closing connections and exiting\n")))
+        << server.process.stderr_text();
+  }
+}
+
+// What glibc takes in $TZ besides a zone's name is no cause for a warning.
+TEST(ClockTwo, TakesAPosixRuleOrAColonZoneInTzWithoutAWarning) {
+  for (const char* tz : {"JST-9", ":Asia/Tokyo"}) {
+    testsupport::ChildOptions options;
+    options.env = {{"TZ", tz}};
+    auto server = start_server("clock2", {"-format", "%z %Z"}, options);
+    auto client = TcpClient::connect(server.port);
+    EXPECT_EQ(client.read_line(1s), "+0900 JST") << tz;
+    EXPECT_EQ(server.process.stderr_text().find("warning"), std::string::npos)
+        << server.process.stderr_text();
+    expect_clean_stop(server.process);
+  }
+}
+
 TEST(ClockTwo, ServesFiveClientsAtOnce) {
   auto server = start_server("clock2");
   std::vector<TcpClient> clients;
