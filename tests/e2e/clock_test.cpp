@@ -130,6 +130,54 @@ TEST(ClockTwo, ServesFiveClientsAtOnce) {
   expect_clean_stop(server.process);
 }
 
+// Seconds since midnight of an "HH:MM:SS" line.
+int second_of_day(const std::string& line) {
+  return std::stoi(line.substr(0, 2)) * 3600 + std::stoi(line.substr(3, 2)) * 60 +
+         std::stoi(line.substr(6, 2));
+}
+
+// One pass of the clock's loop writes every tick; a client accepted after a boundary but before
+// that pass, which already got that second at once, must not get it twice, nor miss the next.
+TEST(ClockTwo, GivesEveryClientEachSecondOnceWhateverThePhaseItConnectsAt) {
+  auto server = start_server("clock2");
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < 40; ++i) {
+    clients.push_back(TcpClient::connect(server.port));
+    std::this_thread::sleep_for(37ms);  // spread over every phase of a second and a half
+  }
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    std::optional<int> previous;
+    for (int n = 0; n < 3; ++n) {
+      const auto line = clients[i].read_line(1s + kTickSlack);
+      ASSERT_TRUE(line) << "client " << i << " line " << n;
+      const int second = second_of_day(*line);
+      if (previous && second != (*previous + 1) % 86400) {
+        ADD_FAILURE() << "client " << i << " got " << *line << " after second " << *previous;
+      }
+      previous = second;
+    }
+  }
+  expect_clean_stop(server.process);
+}
+
+// The clock's timer runs only while someone listens; a client after a quiet spell starts it again.
+TEST(ClockTwo, TicksForANewClientAfterEveryClientHadLeft) {
+  auto server = start_server("clock2");
+  {
+    auto first = TcpClient::connect(server.port);
+    ASSERT_TRUE(first.read_line(1s));
+  }
+  std::this_thread::sleep_for(2500ms);  // the clock has ticked for nobody, and stopped
+  auto client = TcpClient::connect(server.port);
+  ASSERT_TRUE(client.read_line(1s)) << "no time at once";
+  for (int i = 0; i < 2; ++i) {
+    const auto tick = client.read_timed_line(1s + kTickSlack);
+    ASSERT_TRUE(tick) << "tick " << i;
+    EXPECT_LT(tick->at - floor<seconds>(tick->at), kTickSlack) << "tick " << i << " late";
+  }
+  expect_clean_stop(server.process);
+}
+
 TEST(ClockTwo, ClientThatNeverReadsDoesNotDelayAnother) {
   auto server = start_server("clock2", {"-format", huge_format() + "%H:%M:%S"});
   auto stalled = TcpClient::connect(server.port, "127.0.0.1", 4096);
