@@ -1,5 +1,7 @@
 #include "servers/clock/clock.hpp"
 
+#include <algorithm>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 
@@ -9,14 +11,19 @@ Clock::Clock(const asio::any_io_executor& executor, const ClockOptions& options)
     : state_(std::make_shared<State>(executor, options)) {}
 
 asio::awaitable<void> Clock::tick(std::shared_ptr<State> state) {
-  auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  using std::chrono::floor;
+  using std::chrono::seconds;
+  auto second = floor<seconds>(std::chrono::system_clock::now());
   while (!state->clients.empty()) {
-    second = *co_await state->ticker.next_after(second);
+    // After the second just written, so that a long pass skips no second; but if the system
+    // time has stepped back, at the next boundary of the time it is now.
+    const auto now = floor<seconds>(std::chrono::system_clock::now());
+    second = *co_await state->ticker.next_after(std::min(second, now));
     // From the back, so that a client that leaves puts one already written in its place.
     for (std::size_t i = state->clients.size(); i-- > 0;) {
       ClockClient& client = *state->clients[i];
       // A client accepted since the boundary, before this pass, was given this second already.
-      if (client.shown_ < second) client.write(second);
+      if (client.shown_ != second) client.write(second);
     }
   }
   state->ticking = false;
