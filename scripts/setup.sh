@@ -6,7 +6,8 @@
 set -euo pipefail
 
 packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev
-          netcat-openbsd ccache python3 util-linux tzdata stress-ng clang libclang-rt-14-dev mandoc)
+          netcat-openbsd netbase ccache python3 util-linux tzdata stress-ng clang libclang-rt-14-dev
+          mandoc dpkg-dev file lintian systemd)
 if [ "${1:-}" = bench ]; then packages+=(socat ncat); fi
 
 missing=()

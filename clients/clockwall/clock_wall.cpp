@@ -1,10 +1,14 @@
 #include "clients/clockwall/clock_wall.hpp"
 
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 
+#include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
 #include "clients/clockwall/cell_text.hpp"
@@ -12,6 +16,24 @@
 #include "common/net/second_ticker.hpp"
 
 namespace gonet {
+namespace {
+
+// The terminal's width now, as the user may change it at any time; 0 if it does not say.
+std::size_t terminal_columns() {
+  winsize size{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_col;
+}
+
+// Whether stderr shows on the same terminal as stdout, where its lines would land in the table.
+bool stderr_shares_the_terminal() {
+  struct stat out {};
+  struct stat err {};
+  return ::isatty(STDERR_FILENO) == 1 && ::fstat(STDOUT_FILENO, &out) == 0 &&
+         ::fstat(STDERR_FILENO, &err) == 0 && out.st_rdev == err.st_rdev;
+}
+
+}  // namespace
 
 ClockWall::ClockWall(const asio::any_io_executor& executor, std::vector<std::string> names,
                      bool terminal)
@@ -29,14 +51,14 @@ void ClockWall::show(std::size_t column, std::string_view line) {
   const CellText cell = cell_text(line);
   if (cell.text) answered_[column] = true;
   table_.set(column, cell.shown);
-  if (live_) write(table_.terminal_redraw());
+  if (live_) redraw();
   changed_.notify_all();
 }
 
 void ClockWall::show_down(std::size_t column) {
   if (table_.cell(column) == WallTable::kDown) return;
   table_.set(column, WallTable::kDown);
-  if (live_) write(table_.terminal_redraw());
+  if (live_) redraw();
   changed_.notify_all();
 }
 
@@ -50,11 +72,21 @@ asio::awaitable<void> ClockWall::print_rows() {
 
 asio::awaitable<void> ClockWall::draw_live() {
   live_ = true;
-  write(table_.terminal_redraw());
-  // From now on show() draws each change; this only waits for the program to end.
-  asio::steady_timer forever(changed_.get_executor(), asio::steady_timer::time_point::max());
-  co_await forever.async_wait(use_nothrow);
+  redraw();
+  if (stderr_shares_the_terminal()) {
+    log_above_.emplace([this] { write(table_.terminal_clear()); }, [this] { redraw(); });
+  }
+  // From now on show() draws each change, and log lines go above the table; this redraws it when
+  // the window changes size (each draw asks for the width), until the program ends.
+  asio::signal_set resized(changed_.get_executor(), SIGWINCH);
+  for (;;) {
+    auto [ec, number] = co_await resized.async_wait(use_nothrow);
+    if (ec) co_return;
+    redraw();
+  }
 }
+
+void ClockWall::redraw() { write(table_.terminal_redraw(terminal_columns())); }
 
 asio::awaitable<void> ClockWall::print_each_second() {
   SecondTicker ticker(changed_.get_executor());

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,12 +10,14 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 
+#include "clients/clockwall/log_above.hpp"
 #include "clients/clockwall/wall_table.hpp"
 #include "common/net/notifier.hpp"
 
 namespace gonet {
 
-// A WallTable on stdout: on a terminal redrawn at each change, otherwise a row per second.
+// A WallTable on stdout: on a terminal redrawn in place at each change, as wide as the terminal
+// lets it be, with log lines above it; otherwise a row per second.
 class ClockWall {
  public:
   ClockWall(const asio::any_io_executor& executor, std::vector<std::string> names, bool terminal);
@@ -37,6 +40,7 @@ class ClockWall {
  private:
   asio::awaitable<void> draw_live();
   asio::awaitable<void> print_each_second();
+  void redraw();
   void write(std::string_view text);
 
   WallTable table_;
@@ -44,6 +48,7 @@ class ClockWall {
   bool live_ = false;  // drawing as changes come (a terminal, not -once)
   std::vector<bool> answered_;
   Notifier changed_;
+  std::optional<LogAbove> log_above_;  // while live, when stderr shows on the same terminal
 };
 
 }  // namespace gonet

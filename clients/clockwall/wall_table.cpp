@@ -7,11 +7,28 @@ namespace {
 
 // Room for the default "%H:%M:%S" from the start, so the first tick does not re-lay the table.
 constexpr std::size_t kTimeWidth = 8;
+constexpr std::size_t kGap = 2;  // spaces between columns
+
+bool starts_character(char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }
 
 // Columns on screen: one per UTF-8 character, which is right for names like "Zürich".
 std::size_t display_width(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), starts_character));
+}
+
+// The first `room` columns of `text`, the last of them "…" if anything was cut.
+std::string cut_to(std::string text, std::size_t room) {
+  if (display_width(text) <= room) return text;
+  if (room == 0) return {};
+  std::size_t kept = 0;
+  std::size_t at = 0;
+  for (; at < text.size(); ++at) {
+    if (!starts_character(text[at])) continue;
+    if (kept == room - 1) break;
+    ++kept;
+  }
+  text.resize(at);
+  return text + std::string(WallTable::kMore);
 }
 
 }  // namespace
@@ -30,14 +47,28 @@ void WallTable::set(std::size_t column, std::string_view text) {
   }
 }
 
-std::string WallTable::line(const std::vector<std::string>& texts) const {
+std::string WallTable::line(const std::vector<std::string>& texts, std::size_t shown) const {
   std::string out;
-  for (std::size_t i = 0; i < texts.size(); ++i) {
-    if (i > 0) out += "  ";
+  for (std::size_t i = 0; i < shown; ++i) {
+    if (i > 0) out.append(kGap, ' ');
     out += texts[i];
     if (i + 1 < texts.size()) out.append(widths_[i] - display_width(texts[i]), ' ');
   }
+  if (shown < texts.size()) out.append(kGap, ' ').append(kMore);
   return out;
+}
+
+std::size_t WallTable::columns_that_fit(std::size_t room) const {
+  std::size_t used = 0;
+  std::size_t fit = 0;
+  for (std::size_t i = 0; i < widths_.size(); ++i) {
+    const std::size_t with = used + (i > 0 ? kGap : 0) + widths_[i];
+    const std::size_t more = i + 1 < widths_.size() ? kGap + display_width(kMore) : 0;
+    if (with + more > room) break;
+    used = with;
+    fit = i + 1;
+  }
+  return std::max<std::size_t>(fit, 1);
 }
 
 std::string WallTable::plain_rows() {
@@ -48,19 +79,36 @@ std::string WallTable::plain_rows() {
   return out + row() + "\n";
 }
 
-std::string WallTable::terminal_redraw() {
+std::string WallTable::terminal_redraw(std::size_t columns) {
+  std::size_t shown = size();
+  std::string header_line = header();
+  std::string row_line = row();
+  if (columns > 0) {
+    const std::size_t room = columns - 1;
+    shown = columns_that_fit(room);
+    header_line = cut_to(line(names_, shown), room);
+    row_line = cut_to(line(cells_, shown), room);
+  }
   // \r: to the start of the row's line; \x1b[K: clear what a longer row left; \x1b[A: up a line.
   std::string out;
   if (!drawn_) {
-    out = header() + "\n";
-  } else if (widened_) {
-    out = "\r\x1b[A" + header() + "\x1b[K\n";
+    out = header_line + "\n";
+  } else if (header_line != drawn_header_) {
+    out = "\r\x1b[A" + header_line + "\x1b[K\n";
   } else {
     out = "\r";
   }
   drawn_ = true;
   widened_ = false;
-  return out + row() + "\x1b[K";
+  drawn_header_ = std::move(header_line);
+  return out + row_line + "\x1b[K";
+}
+
+std::string WallTable::terminal_clear() {
+  if (!drawn_) return "";
+  drawn_ = false;
+  // \x1b[J: clear from the cursor to the end of the screen, header and row both.
+  return "\r\x1b[A\x1b[J";
 }
 
 }  // namespace gonet

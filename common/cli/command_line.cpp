@@ -7,8 +7,9 @@
 #include "common/cli/go_style.hpp"
 #include "common/cli/values.hpp"
 
+// The project's version, from CMake's project(gonet VERSION ...): the one place it is written.
 #ifndef GONET_VERSION
-#define GONET_VERSION "0.0.0"
+#error "GONET_VERSION must come from CMake (the project version)"
 #endif
 
 namespace gonet {
@@ -65,7 +66,7 @@ cxxopts::ParseResult parse(cxxopts::Options& options, const Program& program,
     auto result = options.parse(static_cast<int>(argv.size()), argv.data());
     if (result.count("help") > 0) throw EarlyExit{options.help(help_groups(options))};
     if (result.count("version") > 0) {
-      throw EarlyExit{std::string(program.name) + " " + GONET_VERSION + "\n"};
+      throw EarlyExit{std::string(program.name) + " (gonet) " + GONET_VERSION + "\n"};
     }
     if (!result.unmatched().empty()) {
       throw UsageError("unexpected argument \"" + result.unmatched().front() + "\"");

@@ -7,9 +7,10 @@ namespace gonet {
 
 DialOptions parse_dial_options(const Program& program, const std::vector<std::string>& args) {
   auto options = command_line(program, "[HOST:PORT | HOST PORT]");
-  options.add_options()("host", "server host (default localhost)", cxxopts::value<std::string>(),
-                        "H")("port", "server port (default 8000)", cxxopts::value<std::string>(),
-                             "N")("server", "", cxxopts::value<std::vector<std::string>>());
+  options.add_options()("host", "server host, a name or an address (default: localhost)",
+                        cxxopts::value<std::string>(), "H")(
+      "port", "server port, a number or a service name (default: 8000)",
+      cxxopts::value<std::string>(), "N")("server", "", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"server"});
   const auto result = parse(options, program, args);
 
@@ -28,25 +29,28 @@ DialOptions parse_dial_options(const Program& program, const std::vector<std::st
       }
       dial.server = *endpoint;
     } else if (words.size() == 2) {
-      const auto port = parse_port(words[1], 1);
-      if (words[0].empty() || !port) {
+      const auto endpoint = dial_endpoint(words[0], words[1]);
+      if (!endpoint) {
         throw UsageError("invalid server \"" + words[0] + " " + words[1] +
-                         "\": want HOST PORT with a port from 1 to 65535");
+                         "\": want HOST PORT with a port from 1 to 65535 or a service name");
       }
-      dial.server = Endpoint{words[0], *port};
+      dial.server = *endpoint;
     } else {
       throw UsageError("too many arguments: want HOST:PORT or HOST PORT");
     }
     return dial;
   }
-  if (result.count("host") > 0) dial.server.host = result["host"].as<std::string>();
-  if (result.count("port") > 0) {
-    const auto& port = result["port"].as<std::string>();
-    const auto number = parse_port(port, 1);
-    if (!number) bad_value("port", port, "want a port number from 1 to 65535");
-    dial.server.port = *number;
+  std::string host = dial.server.host;
+  std::string port = std::to_string(dial.server.port);
+  if (result.count("host") > 0) {
+    host = result["host"].as<std::string>();
+    const auto parsed = parse_host(host);
+    if (!parsed || parsed->empty()) bad_value("host", host, "want a host name or address");
   }
-  if (dial.server.host.empty()) bad_value("host", "", "want a host name or address");
+  if (result.count("port") > 0) port = result["port"].as<std::string>();
+  const auto endpoint = dial_endpoint(host, port);
+  if (!endpoint) bad_value("port", port, "want a port number from 1 to 65535 or a service name");
+  dial.server = *endpoint;
   return dial;
 }
 

@@ -22,7 +22,10 @@ void add_serve_flags(cxxopts::Options& options, const Program& program) {
 
 ServeOptions serve_flags(const cxxopts::ParseResult& result, const Program& program) {
   ServeOptions serve;
-  serve.listen.host = result["host"].as<std::string>();
+  const auto& host = result["host"].as<std::string>();
+  const auto bare = parse_host(host);  // "[::1]" as well as "::1"
+  if (!bare) bad_value("host", host, "want a host name or address, such as localhost or ::1");
+  serve.listen.host = *bare;
   const auto& port = result["port"].as<std::string>();
   const auto number = parse_port(port);
   if (!number) bad_value("port", port, "want a port number from 0 to 65535");

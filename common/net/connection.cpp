@@ -19,6 +19,8 @@ Connection::~Connection() {
 }
 
 void Connection::log_end(const std::error_code& why) const {
+  // Not even the words, unless they are wanted: every session ends here.
+  if (!spdlog::should_log(spdlog::level::debug)) return;
   if (!why || why == asio::error::eof) {
     spdlog::debug("close {}: client closed", to_string(peer_));
   } else {

@@ -13,10 +13,27 @@ namespace gonet {
 asio::awaitable<asio::ip::tcp::socket> dial(Endpoint server) {
   using asio::ip::tcp;
   const auto executor = co_await asio::this_coro::executor;
+  // RFC 6761: a resolver answers for .invalid itself, so such a lookup never leaves the machine.
+  if (is_in_invalid_domain(server.host)) {
+    throw Failure("lookup " + server.host, asio::error::host_not_found);
+  }
   tcp::resolver resolver(executor);
-  auto [resolve_error, addresses] = co_await resolver.async_resolve(
-      server.host, std::to_string(server.port), tcp::resolver::numeric_service, use_nothrow);
-  if (resolve_error) throw Failure("lookup " + server.host, resolve_error);
+  // A service name ("http") is getaddrinfo's to look up, as for nc; a number is only a number.
+  const bool named = !server.service.empty();
+  std::string service = server.service;
+  auto flags = tcp::resolver::flags();
+  if (!named) {
+    service = std::to_string(server.port);
+    flags = tcp::resolver::numeric_service;
+  }
+  auto [resolve_error, addresses] =
+      co_await resolver.async_resolve(server.host, service, flags, use_nothrow);
+  if (resolve_error) {
+    // "lookup nosuch.invalid: host not found"; "lookup localhost:nosuch: service not found"
+    std::string looked_up = server.host;
+    if (named) looked_up = to_string(server);
+    throw Failure("lookup " + looked_up, resolve_error);
+  }
 
   tcp::socket socket(executor);
   auto [connect_error, peer] = co_await asio::async_connect(socket, addresses, use_nothrow);

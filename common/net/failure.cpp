@@ -2,9 +2,25 @@
 
 #include <cctype>
 
+#include <asio/error.hpp>
+
 namespace gonet {
+namespace {
+
+// Asio words a failed lookup as "Host not found (authoritative)"; a user reads the plain words
+// nc and getaddrinfo use.
+std::string_view lookup_words(const std::error_code& ec) {
+  if (ec == asio::error::host_not_found) return "host not found";
+  if (ec == asio::error::host_not_found_try_again) return "temporary failure in name resolution";
+  if (ec == asio::error::no_data) return "no address associated with hostname";
+  if (ec == asio::error::no_recovery) return "non-recoverable failure in name resolution";
+  return {};
+}
+
+}  // namespace
 
 std::string describe(const std::error_code& ec) {
+  if (const auto words = lookup_words(ec); !words.empty()) return std::string(words);
   std::string text = ec.message();
   // strerror capitalises ("Connection refused"); Go and nc do not, and the text follows a colon.
   if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&

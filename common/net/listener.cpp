@@ -44,9 +44,8 @@ asio::awaitable<Connection> Listener::accept() {
                          " reached; closing " + to_string(peer));
         continue;  // the socket closes here
       }
-      socket.set_option(tcp::no_delay(true), ec);
       socket.non_blocking(true, ec);
-      spdlog::debug("accept {}", to_string(peer));
+      if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("accept {}", to_string(peer));
       co_return Connection(std::move(socket), peer, *limit_);
     }
     if (ec == asio::error::operation_aborted) throw std::system_error(ec, "accept");
@@ -70,6 +69,9 @@ std::vector<tcp::acceptor> listen(std::deque<asio::io_context>& loops, const End
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec && loops.size() > 1) acceptor.set_option(ReusePort(true), ec);
+    // Lines go out as they are written. Accepted sockets inherit it: one call per listener,
+    // not one per connection.
+    if (!ec) acceptor.set_option(tcp::no_delay(true), ec);
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) throw Failure("listen " + to_string(where), ec);

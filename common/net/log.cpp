@@ -6,6 +6,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/net/journal_stream.hpp"
+
 namespace gonet {
 namespace {
 
@@ -42,7 +44,14 @@ void init_logging(std::string_view program, spdlog::level::level_enum level) {
   auto logger = std::make_shared<spdlog::logger>(std::string(program),
                                                  std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<LevelTag>('*').set_pattern("%n: %*%v");
+  formatter->add_flag<LevelTag>('*');
+  if (stderr_is_journal()) {
+    // Under systemd: journald names the program and stamps the time itself, and the priority
+    // prefix lets it record each line's level (journalctl -p warning).
+    formatter->add_flag<JournalPriority>('J').set_pattern("%J%*%v");
+  } else {
+    formatter->set_pattern("%n: %*%v");
+  }
   logger->set_formatter(std::move(formatter));
   logger->set_level(level);
   // A line must reach stderr when it is logged: tests and supervisors read it as it comes.

@@ -10,6 +10,8 @@ namespace gonet {
 
 // Every program logs to stderr through spdlog's default logger, each line starting with the
 // program's name: "netcat1: connect localhost:8000: connection refused", "netcat1: warning: ...".
+// When stderr is systemd's journal, with its priority instead ("<4>warning: ..."): journald
+// adds the name.
 void init_logging(std::string_view program, spdlog::level::level_enum level);
 
 // Lets one warning through per interval and counts the rest, so a flood of the same event

@@ -21,6 +21,8 @@ class SecondTicker {
   asio::awaitable<std::optional<std::chrono::sys_seconds>> next_after(
       std::chrono::sys_seconds after, asio::cancellation_slot stop = {});
 
+  asio::any_io_executor get_executor() { return timer_.get_executor(); }
+
  private:
   asio::system_timer timer_;
 };

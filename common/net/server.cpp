@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstring>
 #include <deque>
+#include <string_view>
 #include <thread>
 
 #include <asio/co_spawn.hpp>
@@ -12,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/net/failure.hpp"
+#include "common/net/socket_activation.hpp"
 
 namespace gonet {
 
@@ -36,13 +38,20 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
   });
 
   std::vector<asio::ip::tcp::acceptor> acceptors;
+  std::string_view origin;
   try {
-    acceptors = listen(loops, options.listen);
+    // A socket passed by systemd takes the place of -host and -port.
+    acceptors = acceptors_from_systemd(loops);
+    if (acceptors.empty()) {
+      acceptors = listen(loops, options.listen);
+    } else {
+      origin = "socket from systemd: ";
+    }
   } catch (const Failure& failure) {
     spdlog::error("{}", failure.what());
     return 1;
   }
-  spdlog::info("listening on {}", to_string(acceptors.front().local_endpoint()));
+  spdlog::info("{}listening on {}", origin, to_string(acceptors.front().local_endpoint()));
 
   for (std::size_t i = 0; i < loops.size(); ++i) {
     asio::co_spawn(loops[i], accept_loop(Listener(std::move(acceptors[i]), limit)),

@@ -1,13 +1,28 @@
 #include "common/text/address.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace gonet {
+namespace {
+
+bool is_service_name(std::string_view text) {
+  constexpr std::size_t kLongest = 32;  // /etc/services' longest names are about 20
+  if (text.empty() || text.size() > kLongest) return false;
+  if (std::isalpha(static_cast<unsigned char>(text.front())) == 0) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
+           c == '+';
+  });
+}
+
+}  // namespace
 
 std::string to_string(const Endpoint& endpoint) {
   const bool ipv6 = endpoint.host.find(':') != std::string::npos;
   std::string text = ipv6 ? "[" + endpoint.host + "]" : endpoint.host;
-  return text + ":" + std::to_string(endpoint.port);
+  return text + ":" + (endpoint.service.empty() ? std::to_string(endpoint.port) : endpoint.service);
 }
 
 std::optional<std::uint16_t> parse_port(std::string_view text, std::uint16_t min) {
@@ -17,6 +32,36 @@ std::optional<std::uint16_t> parse_port(std::string_view text, std::uint16_t min
   if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   if (value < min || value > 65535) return std::nullopt;
   return static_cast<std::uint16_t>(value);
+}
+
+std::optional<std::string> parse_host(std::string_view text) {
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+    if (text.empty()) return std::nullopt;
+  }
+  if (text.find_first_of("[]") != std::string_view::npos) return std::nullopt;
+  return std::string(text);
+}
+
+std::optional<Endpoint> dial_endpoint(std::string_view host_text, std::string_view port) {
+  const auto host = parse_host(host_text);
+  if (!host || host->empty()) return std::nullopt;
+  if (is_service_name(port)) return Endpoint{*host, 0, std::string(port)};
+  const auto number = parse_port(port, 1);
+  if (!number) return std::nullopt;
+  return Endpoint{*host, *number};
+}
+
+bool is_in_invalid_domain(std::string_view host) {
+  if (host.ends_with('.')) host.remove_suffix(1);  // rooted: "nosuch.invalid."
+  constexpr std::string_view kInvalid = "invalid";
+  if (host.size() < kInvalid.size()) return false;
+  const auto label = host.substr(host.size() - kInvalid.size());
+  const bool named = std::equal(label.begin(), label.end(), kInvalid.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+  return named &&
+         (host.size() == kInvalid.size() || host[host.size() - kInvalid.size() - 1] == '.');
 }
 
 std::optional<Endpoint> parse_host_port(std::string_view text) {
@@ -39,9 +84,8 @@ std::optional<Endpoint> parse_host_port(std::string_view text) {
   }
   if (text.find('[', after_open) != std::string_view::npos) return std::nullopt;
   if (text.find(']', after_close) != std::string_view::npos) return std::nullopt;
-  const auto number = parse_port(text.substr(colon + 1), 1);
-  if (host.empty() || !number) return std::nullopt;
-  return Endpoint{std::string(host), *number};
+  if (host.empty()) return std::nullopt;
+  return dial_endpoint(host, text.substr(colon + 1));
 }
 
 }  // namespace gonet

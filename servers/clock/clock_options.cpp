@@ -10,17 +10,18 @@ namespace gonet {
 ClockOptions parse_clock_options(const Program& program, const std::vector<std::string>& args) {
   auto options = command_line(program);
   add_serve_flags(options, program);
+  // No default_value for -tz: cxxopts would print its own (default: "") after ours.
   options.add_options("clock")("tz",
-                               "IANA time zone of the times sent (default $TZ, else the "
+                               "IANA time zone of the times sent (default: $TZ, else the "
                                "system zone)",
-                               cxxopts::value<std::string>()->default_value(""), "ZONE")(
+                               cxxopts::value<std::string>(), "ZONE")(
       "format", "strftime pattern of each line",
       cxxopts::value<std::string>()->default_value("%H:%M:%S"), "F");
   const auto result = parse(options, program, args);
 
   ClockOptions clock;
   clock.serve = serve_flags(result, program);
-  clock.zone = result["tz"].as<std::string>();
+  if (result.count("tz") > 0) clock.zone = result["tz"].as<std::string>();
   if (!clock.zone.empty() && !is_known_time_zone(clock.zone)) {
     bad_value("tz", clock.zone, "unknown time zone");
   }

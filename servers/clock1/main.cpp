@@ -4,7 +4,7 @@
 #include "common/cli/program.hpp"
 #include "common/net/log.hpp"
 #include "common/net/server.hpp"
-#include "servers/clock/clock.hpp"
+#include "servers/clock/serve_clock.hpp"
 #include "servers/clock/clock_options.hpp"
 #include "servers/clock/time_zone.hpp"
 

@@ -9,24 +9,28 @@
 namespace gonet {
 namespace {
 
-std::string echo_line(std::string_view text) {
-  std::string line;
-  line.reserve(text.size() + 3);
-  line.append("\t ").append(text).push_back('\n');
-  return line;
+// The part of an echo: the shout in upper case, as it was, in lower case; as Go's
+// fmt.Fprintln(c, "\t", text) writes it.
+std::string echo_line(const std::string& shout, int part) {
+  std::string text = part == 0 ? to_upper(shout) : part == 1 ? shout : to_lower(shout);
+  text.insert(0, "\t ");
+  text.push_back('\n');
+  return text;
 }
 
 }  // namespace
 
 asio::awaitable<void> echo(WriteQueue& out, std::string shout, std::chrono::nanoseconds delay) {
+  // One write and one wait in the body: a coroutine's frame keeps room for every temporary of
+  // every co_await, and this frame lives as long as the echo, once per pending echo.
   asio::steady_timer pause(co_await asio::this_coro::executor);
-  if (co_await out.write(echo_line(to_upper(shout)))) co_return;
-  pause.expires_after(delay);
-  co_await pause.async_wait(use_nothrow);
-  if (co_await out.write(echo_line(shout))) co_return;
-  pause.expires_after(delay);
-  co_await pause.async_wait(use_nothrow);
-  co_await out.write(echo_line(to_lower(shout)));
+  for (int part = 0; part < 3; ++part) {
+    if (part > 0) {
+      pause.expires_after(delay);
+      co_await pause.async_wait(use_nothrow);
+    }
+    if (co_await out.write(echo_line(shout, part))) co_return;
+  }
 }
 
 }  // namespace gonet

@@ -12,7 +12,7 @@
 
 namespace {
 
-asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::ReverbOptions options) {
+asio::awaitable<void> handle_conn(gonet::Connection conn, const gonet::ReverbOptions& options) {
   gonet::EchoSession session(conn, options);
   while (auto shout = co_await session.next_shout()) {
     co_await gonet::echo(session.out(), std::move(*shout), options.delay);

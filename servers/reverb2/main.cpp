@@ -12,7 +12,7 @@
 
 namespace {
 
-asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::ReverbOptions options) {
+asio::awaitable<void> handle_conn(gonet::Connection conn, const gonet::ReverbOptions& options) {
   gonet::EchoSession session(conn, options);
   while (auto shout = co_await session.next_shout()) {
     // each echo on its own coroutine: the book's `go echo(c, input.Text(), 1*time.Second)`

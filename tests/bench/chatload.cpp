@@ -26,6 +26,7 @@
 #include "common/net/awaitable.hpp"
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
+#include "tests/bench/source_address.hpp"
 #include "tests/bench/timestamped_read.hpp"
 
 namespace {
@@ -167,6 +168,7 @@ asio::awaitable<void> send(tcp::socket& socket, std::size_t sender, std::chrono:
 asio::awaitable<void> hold(tcp::endpoint server, std::size_t conn, Run& run) {
   const auto executor = co_await asio::this_coro::executor;
   tcp::socket socket(executor);
+  bench::open_from_spread_source(socket, server, conn);
   if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
     ++run.failed;
     co_return;
@@ -218,9 +220,9 @@ int main(int argc, char* argv[]) {
     asio::co_spawn(io, send(*run.senders[i], i, phase, every, run), asio::detached);
   }
   io.run_until(run.measure_from);
-  const auto cpu_before = pid ? bench::cpu_time(pid) : std::chrono::nanoseconds{};
+  const auto cpu_before = pid ? bench::cpu_time(pid) : bench::CpuTime{};
   while (steady_clock::now() < run.stop_sending) io.run_for(100ms);
-  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : std::chrono::nanoseconds{};
+  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : bench::CpuTime{};
   io.run_for(1s);  // the last deliveries
 
   const std::size_t expected = run.messages * run.established;
@@ -248,9 +250,8 @@ int main(int argc, char* argv[]) {
       .add("latency_max_ms", bench::percentile(run.latency_ms, 100));
   if (pid) {
     json.add("server_kib_per_conn",
-             static_cast<double>(rss_connected - rss_before) / static_cast<double>(options.conns))
-        .add("server_cpu_pct", 100.0 * std::chrono::duration<double>(cpu_used).count() /
-                                   static_cast<double>(options.load.secs.count()));
+             static_cast<double>(rss_connected - rss_before) / static_cast<double>(options.conns));
+    bench::add_server_cpu(json, cpu_used, options.load.secs);
   }
   std::puts(json.str().c_str());
   return 0;

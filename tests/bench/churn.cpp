@@ -21,6 +21,7 @@
 #include "common/net/awaitable.hpp"
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
+#include "tests/bench/source_address.hpp"
 
 namespace {
 
@@ -56,8 +57,9 @@ struct Run {
 asio::awaitable<void> worker(tcp::endpoint server, Run& run) {
   const auto executor = co_await asio::this_coro::executor;
   asio::steady_timer pause(executor);
-  while (steady_clock::now() < run.until) {
+  for (std::size_t dialled = 0; steady_clock::now() < run.until; ++dialled) {
     tcp::socket socket(executor);
+    bench::open_from_spread_source(socket, server, dialled);
     if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
       ++run.failed;
       pause.expires_after(1ms);  // not a spin when the server is gone
@@ -93,7 +95,7 @@ int main(int argc, char* argv[]) {
   asio::io_context io(1);
   Run run;
   const pid_t pid = options.load.pid;
-  const auto cpu_before = pid ? bench::cpu_time(pid) : std::chrono::nanoseconds{};
+  const auto cpu_before = pid ? bench::cpu_time(pid) : bench::CpuTime{};
   const auto started = steady_clock::now();
   run.until = started + options.load.secs;
   for (std::size_t i = 0; i < options.workers; ++i) {
@@ -102,7 +104,7 @@ int main(int argc, char* argv[]) {
   if (pid) asio::co_spawn(io, watch_descriptors(pid, run), asio::detached);
   io.run();
   const double seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
-  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : std::chrono::nanoseconds{};
+  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : bench::CpuTime{};
 
   bench::JsonLine json;
   json.add("generator", std::string("churn"))
@@ -113,9 +115,10 @@ int main(int argc, char* argv[]) {
       .add("per_second", static_cast<double>(run.completed) / seconds);
   if (pid) {
     json.add("server_us_per_conn",
-             run.completed == 0 ? 0.0
-                                : std::chrono::duration<double, std::micro>(cpu_used).count() /
-                                      static_cast<double>(run.completed))
+             run.completed == 0
+                 ? 0.0
+                 : std::chrono::duration<double, std::micro>(cpu_used.total()).count() /
+                       static_cast<double>(run.completed))
         .add("server_most_descriptors", static_cast<long long>(run.most_descriptors));
   }
   std::puts(json.str().c_str());

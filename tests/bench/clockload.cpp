@@ -26,6 +26,7 @@
 #include "common/net/awaitable.hpp"
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
+#include "tests/bench/source_address.hpp"
 #include "tests/bench/timestamped_read.hpp"
 
 namespace {
@@ -105,6 +106,7 @@ asio::awaitable<void> hold(tcp::endpoint server, std::chrono::nanoseconds after,
   asio::steady_timer start(executor, after);
   co_await start.async_wait(gonet::use_nothrow);
   tcp::socket socket(executor);
+  bench::open_from_spread_source(socket, server, id);
   if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
     ++run.failed;
     co_return;
@@ -155,9 +157,9 @@ int main(int argc, char* argv[]) {
   run.measure_until = run.measure_from + options.load.secs;
   io.run_until(run.measure_from);
   const long rss_loaded = pid ? bench::resident_kib(pid) : -1;
-  const auto cpu_before = pid ? bench::cpu_time(pid) : std::chrono::nanoseconds{};
+  const auto cpu_before = pid ? bench::cpu_time(pid) : bench::CpuTime{};
   io.run_until(run.measure_until);
-  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : std::chrono::nanoseconds{};
+  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : bench::CpuTime{};
 
   std::size_t silent = 0;  // held, but no tick in the last two seconds
   for (const auto& last : run.last_tick) {
@@ -183,9 +185,8 @@ int main(int argc, char* argv[]) {
       .add("burst_p50_ms", bench::percentile(burst_ms, 50));
   if (pid) {
     json.add("server_kib_per_client",
-             static_cast<double>(rss_loaded - rss_before) / static_cast<double>(options.conns))
-        .add("server_cpu_pct", 100.0 * std::chrono::duration<double>(cpu_used).count() /
-                                   static_cast<double>(options.load.secs.count()));
+             static_cast<double>(rss_loaded - rss_before) / static_cast<double>(options.conns));
+    bench::add_server_cpu(json, cpu_used, options.load.secs);
   }
   std::puts(json.str().c_str());
   return 0;

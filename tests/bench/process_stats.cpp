@@ -21,7 +21,7 @@ long resident_kib(pid_t pid) {
   return -1;
 }
 
-std::chrono::nanoseconds cpu_time(pid_t pid) {
+CpuTime cpu_time(pid_t pid) {
   std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
   const std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   // The command name may hold spaces and parentheses: the fields start after the last ')'.
@@ -35,8 +35,9 @@ std::chrono::nanoseconds cpu_time(pid_t pid) {
     if (i == 14) utime = std::stoll(field);
     if (i == 15) stime = std::stoll(field);
   }
-  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  return std::chrono::nanoseconds(static_cast<long long>((utime + stime) / ticks * 1e9));
+  const double tick_ns = 1e9 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return {std::chrono::nanoseconds(static_cast<long long>(static_cast<double>(utime) * tick_ns)),
+          std::chrono::nanoseconds(static_cast<long long>(static_cast<double>(stime) * tick_ns))};
 }
 
 long open_descriptors(pid_t pid) {
@@ -93,6 +94,13 @@ JsonLine& JsonLine::add(const std::string& name, const std::string& value) {
   key(name);
   body_ += "\"" + value + "\"";
   return *this;
+}
+
+void add_server_cpu(JsonLine& json, const CpuTime& used, std::chrono::seconds secs) {
+  const auto percent = [secs](std::chrono::nanoseconds time) {
+    return 100.0 * std::chrono::duration<double>(time).count() / static_cast<double>(secs.count());
+  };
+  json.add("server_cpu_pct", percent(used.total())).add("server_kernel_pct", percent(used.system));
 }
 
 }  // namespace bench

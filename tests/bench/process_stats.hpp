@@ -14,8 +14,16 @@ namespace bench {
 // VmRSS of `pid` in KiB; -1 if it cannot be read.
 long resident_kib(pid_t pid);
 
-// User plus system CPU time `pid` has used; zero if it cannot be read.
-std::chrono::nanoseconds cpu_time(pid_t pid);
+// The CPU time `pid` has used, in user space and in the kernel; zero if it cannot be read.
+struct CpuTime {
+  std::chrono::nanoseconds user{};
+  std::chrono::nanoseconds system{};
+  std::chrono::nanoseconds total() const { return user + system; }
+  CpuTime operator-(const CpuTime& before) const {
+    return {user - before.user, system - before.system};
+  }
+};
+CpuTime cpu_time(pid_t pid);
 
 // How many descriptors `pid` holds open; -1 if it cannot be read.
 long open_descriptors(pid_t pid);
@@ -38,5 +46,9 @@ class JsonLine {
   void key(const std::string& name);
   std::string body_;
 };
+
+// Adds the server's CPU over `secs` as percentages of one core: server_cpu_pct in all, and
+// server_kernel_pct of it in the kernel (on loopback, most of a send is the receiver's work).
+void add_server_cpu(JsonLine& json, const CpuTime& used, std::chrono::seconds secs);
 
 }  // namespace bench

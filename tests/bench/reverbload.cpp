@@ -27,6 +27,7 @@
 #include "common/net/either.hpp"
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
+#include "tests/bench/source_address.hpp"
 #include "tests/bench/timestamped_read.hpp"
 
 namespace {
@@ -166,6 +167,7 @@ asio::awaitable<void> hold(tcp::endpoint server, std::chrono::nanoseconds phase,
                            std::chrono::nanoseconds every, std::size_t conn, Run& run) {
   const auto executor = co_await asio::this_coro::executor;
   tcp::socket socket(executor);
+  bench::open_from_spread_source(socket, server, conn);
   if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
     ++run.failed;
     co_return;
@@ -201,13 +203,13 @@ int main(int argc, char* argv[]) {
     asio::co_spawn(io, hold(options.load.server, 1s + phase, every, i, run), asio::detached);
   }
   io.run_until(run.measure_from);
-  const auto cpu_before = pid ? bench::cpu_time(pid) : std::chrono::nanoseconds{};
+  const auto cpu_before = pid ? bench::cpu_time(pid) : bench::CpuTime{};
   long rss_peak = 0;
   while (steady_clock::now() < run.stop_sending) {
     io.run_for(500ms);
     if (pid) rss_peak = std::max(rss_peak, bench::resident_kib(pid));
   }
-  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : std::chrono::nanoseconds{};
+  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : bench::CpuTime{};
   // The last shouts' echoes, and a margin.
   io.run_until(run.stop_sending + 2 * options.delay + 500ms);
 
@@ -234,9 +236,8 @@ int main(int argc, char* argv[]) {
       .add("error_max_ms", bench::percentile(run.error_ms, 100));
   if (pid) {
     json.add("server_kib_per_conn",
-             static_cast<double>(rss_peak - rss_before) / static_cast<double>(options.conns))
-        .add("server_cpu_pct", 100.0 * std::chrono::duration<double>(cpu_used).count() /
-                                   static_cast<double>(options.load.secs.count()));
+             static_cast<double>(rss_peak - rss_before) / static_cast<double>(options.conns));
+    bench::add_server_cpu(json, cpu_used, options.load.secs);
   }
   std::puts(json.str().c_str());
   return 0;

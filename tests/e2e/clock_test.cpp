@@ -77,6 +77,43 @@ TEST(ClockTwo, ShowsTheZoneOfTheTzFlagOverTheVariable) {
   expect_clean_stop(server.process);
 }
 
+// Issue 10: glibc reads an unknown $TZ as UTC under the zone's own name, without a word; we say
+// it once and show plain UTC (while -tz Bad/Zone is a usage error).
+TEST(Clock, WarnsOnceThatAnUnknownTzIsUnknownAndUsesUtc) {
+  for (const char* program : {"clock1", "clock2"}) {
+    testsupport::ChildOptions bad;
+    bad.env = {{"TZ", "Bad/Zone"}};
+    auto server = start_server(program, {"-format", "%z %Z"}, bad);
+    auto client = TcpClient::connect(server.port);
+    EXPECT_EQ(client.read_line(1s), "+0000 UTC") << program;
+    EXPECT_TRUE(client.read_line(1s + kTickSlack));
+    client.close();
+    server.process.signal(SIGTERM);
+    EXPECT_EQ(server.process.wait_exit(3s), 0);
+    EXPECT_TRUE(std::regex_match(
+        server.process.stderr_text(),
+        std::regex(std::string(program) +
+                   ": warning: unknown time zone \"Bad/Zone\" in \\$TZ; using UTC\n" + program +
+                   ": listening on [^\n]+\n" + program +
+                   ": SIGTERM: closing connections and exiting\n")))
+        << server.process.stderr_text();
+  }
+}
+
+// What glibc takes in $TZ besides a zone's name is no cause for a warning.
+TEST(ClockTwo, TakesAPosixRuleOrAColonZoneInTzWithoutAWarning) {
+  for (const char* tz : {"JST-9", ":Asia/Tokyo"}) {
+    testsupport::ChildOptions options;
+    options.env = {{"TZ", tz}};
+    auto server = start_server("clock2", {"-format", "%z %Z"}, options);
+    auto client = TcpClient::connect(server.port);
+    EXPECT_EQ(client.read_line(1s), "+0900 JST") << tz;
+    EXPECT_EQ(server.process.stderr_text().find("warning"), std::string::npos)
+        << server.process.stderr_text();
+    expect_clean_stop(server.process);
+  }
+}
+
 TEST(ClockTwo, ServesFiveClientsAtOnce) {
   auto server = start_server("clock2");
   std::vector<TcpClient> clients;
@@ -90,6 +127,54 @@ TEST(ClockTwo, ServesFiveClientsAtOnce) {
     ticks.push_back(*tick);
   }
   for (const auto& tick : ticks) EXPECT_EQ(tick, ticks.front());
+  expect_clean_stop(server.process);
+}
+
+// Seconds since midnight of an "HH:MM:SS" line.
+int second_of_day(const std::string& line) {
+  return std::stoi(line.substr(0, 2)) * 3600 + std::stoi(line.substr(3, 2)) * 60 +
+         std::stoi(line.substr(6, 2));
+}
+
+// One pass of the clock's loop writes every tick; a client accepted after a boundary but before
+// that pass, which already got that second at once, must not get it twice, nor miss the next.
+TEST(ClockTwo, GivesEveryClientEachSecondOnceWhateverThePhaseItConnectsAt) {
+  auto server = start_server("clock2");
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < 40; ++i) {
+    clients.push_back(TcpClient::connect(server.port));
+    std::this_thread::sleep_for(37ms);  // spread over every phase of a second and a half
+  }
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    std::optional<int> previous;
+    for (int n = 0; n < 3; ++n) {
+      const auto line = clients[i].read_line(1s + kTickSlack);
+      ASSERT_TRUE(line) << "client " << i << " line " << n;
+      const int second = second_of_day(*line);
+      if (previous && second != (*previous + 1) % 86400) {
+        ADD_FAILURE() << "client " << i << " got " << *line << " after second " << *previous;
+      }
+      previous = second;
+    }
+  }
+  expect_clean_stop(server.process);
+}
+
+// The clock's timer runs only while someone listens; a client after a quiet spell starts it again.
+TEST(ClockTwo, TicksForANewClientAfterEveryClientHadLeft) {
+  auto server = start_server("clock2");
+  {
+    auto first = TcpClient::connect(server.port);
+    ASSERT_TRUE(first.read_line(1s));
+  }
+  std::this_thread::sleep_for(2500ms);  // the clock has ticked for nobody, and stopped
+  auto client = TcpClient::connect(server.port);
+  ASSERT_TRUE(client.read_line(1s)) << "no time at once";
+  for (int i = 0; i < 2; ++i) {
+    const auto tick = client.read_timed_line(1s + kTickSlack);
+    ASSERT_TRUE(tick) << "tick " << i;
+    EXPECT_LT(tick->at - floor<seconds>(tick->at), kTickSlack) << "tick " << i << " late";
+  }
   expect_clean_stop(server.process);
 }
 
@@ -328,7 +413,7 @@ TEST(ClockTwo, HelpAndVersionExitZero) {
   auto version = start_program("clock2", {"--version"});
   EXPECT_EQ(version.wait_exit(3s), 0);
   EXPECT_TRUE(std::regex_match(version.read_stdout_until_eof(1s),
-                               std::regex("clock2 \\d+\\.\\d+\\.\\d+\n")));
+                               std::regex("clock2 \\(gonet\\) \\d+\\.\\d+\\.\\d+\n")));
 }
 
 TEST(ClockOne, ServesASecondClientOnlyAfterTheFirstLeaves) {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/programs.hpp"
+#include "tests/support/screen.hpp"
 #include "tests/support/terminal_session.hpp"
 
 namespace e2e {
@@ -226,6 +227,171 @@ TEST(Clockwall, RedrawsTheRowInPlaceOnATerminalAndLeavesItCleanOnCtrlC) {
   for (auto& server : servers) expect_clean_stop(server.process);
 }
 
+// ---- on a terminal of a given width (issue 10) ---------------------------------------------
+
+std::vector<std::string> wall_argv(const std::vector<Server>& servers) {
+  std::vector<std::string> argv = {testsupport::bin("clockwall")};
+  for (auto& arg : wall_args(servers)) argv.push_back(arg);
+  return argv;
+}
+
+// The lines a terminal `columns` wide shows after `bytes` (those the terminal showed from
+// `from` on), as soon as `wanted` accepts them; what it showed last if that does not come.
+template <class Wanted>
+std::vector<std::string> wait_for_lines(testsupport::TerminalSession& terminal, std::size_t columns,
+                                        Wanted wanted, std::chrono::milliseconds timeout,
+                                        std::string_view bytes_before = "", std::size_t from = 0) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    testsupport::Screen screen(columns);
+    screen.feed(bytes_before);
+    const std::string& shown = terminal.wait_for_screen("(never shown)", 20ms);
+    if (from < shown.size()) screen.feed(std::string_view(shown).substr(from));
+    auto lines = screen.lines();
+    if (wanted(lines) || std::chrono::steady_clock::now() > deadline) return lines;
+  }
+}
+
+const std::regex kThreeTimes(R"(\d\d:\d\d:\d\d  \d\d:\d\d:\d\d  \d\d:\d\d:\d\d)");
+const std::regex kOneTimeAndMore(R"(\d\d:\d\d:\d\d  …)");
+const std::string kWholeHeader = "NewYork   London    Tokyo";
+
+bool shows_the_whole_table(const std::vector<std::string>& lines) {
+  return lines.size() == 2 && lines[0] == kWholeHeader && std::regex_match(lines[1], kThreeTimes);
+}
+
+bool shows_one_column_and_more(const std::vector<std::string>& lines) {
+  return lines.size() == 2 && lines[0] == "NewYork   …" &&
+         std::regex_match(lines[1], kOneTimeAndMore);
+}
+
+void expect_ctrl_c_leaves_a_fresh_line(testsupport::TerminalSession& terminal) {
+  terminal.type("\x03");  // ^C
+  EXPECT_EQ(terminal.wait_exit(2s), 128 + SIGINT);
+  const std::string& last = terminal.screen();
+  ASSERT_FALSE(last.empty());
+  EXPECT_EQ(last.back(), '\n') << "the prompt would land on the table's row";
+  EXPECT_EQ(last.find("Sanitizer"), std::string::npos) << last;
+  EXPECT_EQ(last.find("runtime error"), std::string::npos) << last;
+}
+
+// Three columns need 28; in 20, the row would wrap and each redraw scroll the header away.
+TEST(Clockwall, KeepsTheColumnsThatFitANarrowTerminal) {
+  auto servers = three_clocks();
+  testsupport::TerminalSession terminal(wall_argv(servers), {20, 24});
+  terminal.wait_for_screen("…", 3s);
+  // Three seconds of ticks redrawn: still the two lines, cut to the window.
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 3s) {
+    const auto lines = wait_for_lines(terminal, 20, shows_one_column_and_more, 2s);
+    ASSERT_TRUE(shows_one_column_and_more(lines)) << testing::PrintToString(lines);
+  }
+  expect_ctrl_c_leaves_a_fresh_line(terminal);
+  for (auto& server : servers) expect_clean_stop(server.process);
+}
+
+// Where the wall redraws its header in place after the window changed size: the table as drawn
+// for the new width starts there.
+std::size_t header_redrawn_after(testsupport::TerminalSession& terminal, std::size_t from) {
+  const std::string& shown = terminal.wait_for_screen("(never shown)", 0ms);
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  auto at = shown.find("\r\x1b[A", from);
+  while (at == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    at = terminal.wait_for_screen("(never shown)", 20ms).find("\r\x1b[A", from);
+  }
+  return at;
+}
+
+TEST(Clockwall, FollowsTheTerminalsWidthAsItChanges) {
+  auto servers = three_clocks();
+  testsupport::TerminalSession terminal(wall_argv(servers), {80, 24});
+  auto lines = wait_for_lines(terminal, 80, shows_the_whole_table, 3s);
+  ASSERT_TRUE(shows_the_whole_table(lines)) << testing::PrintToString(lines);
+
+  // Narrower: the header is redrawn with the columns that fit, and every redraw after it fits.
+  std::size_t resized_at = terminal.screen().size();
+  terminal.resize({20, 24});
+  std::size_t redrawn = header_redrawn_after(terminal, resized_at);
+  ASSERT_NE(redrawn, std::string::npos) << "no header redrawn after the window narrowed";
+  // The cursor is on the row's line, under the header's.
+  lines = wait_for_lines(terminal, 20, shows_one_column_and_more, 3s, "\n", redrawn);
+  EXPECT_TRUE(shows_one_column_and_more(lines)) << testing::PrintToString(lines);
+
+  // Wider again: every clock is back.
+  resized_at = terminal.screen().size();
+  terminal.resize({80, 24});
+  redrawn = header_redrawn_after(terminal, resized_at);
+  ASSERT_NE(redrawn, std::string::npos) << "no header redrawn after the window widened";
+  lines = wait_for_lines(terminal, 80, shows_the_whole_table, 3s, "\n", redrawn);
+  EXPECT_TRUE(shows_the_whole_table(lines)) << testing::PrintToString(lines);
+
+  expect_ctrl_c_leaves_a_fresh_line(terminal);
+  for (auto& server : servers) expect_clean_stop(server.process);
+}
+
+// Clocks that are all down redraw nothing by themselves: only the resize (SIGWINCH) can.
+TEST(Clockwall, RedrawsAtOnceWhenTheWindowIsResized) {
+  testsupport::TerminalSession terminal(
+      {testsupport::bin("clockwall"), "A=nosuch.invalid:1", "B=nosuch.invalid:2"}, {80, 24});
+  const auto all_down = [](const std::vector<std::string>& lines) {
+    return lines.size() == 4 && lines[2] == "A         B" && lines[3] == "down      down";
+  };
+  auto lines = wait_for_lines(terminal, 80, all_down, 3s);
+  ASSERT_TRUE(all_down(lines)) << testing::PrintToString(lines);
+  const std::size_t resized_at = terminal.screen().size();
+  terminal.resize({15, 24});
+  const std::size_t redrawn = header_redrawn_after(terminal, resized_at);
+  ASSERT_NE(redrawn, std::string::npos) << "no redraw after the window narrowed";
+  lines = wait_for_lines(
+      terminal, 15,
+      [](const std::vector<std::string>& shown) {
+        return shown == std::vector<std::string>{"A         …", "down      …"};
+      },
+      2s, "\n", redrawn);
+  EXPECT_EQ(lines, (std::vector<std::string>{"A         …", "down      …"}));
+  expect_ctrl_c_leaves_a_fresh_line(terminal);
+}
+
+// The log and the table share the terminal: each log line on a line of its own, above the table,
+// which is redrawn whole under it (not written over, and its header not scrolled away).
+TEST(Clockwall, PrintsLogLinesAboveTheTableAndRedrawsItUnderThem) {
+  auto servers = three_clocks();
+  testsupport::TerminalSession terminal(wall_argv(servers), {80, 24});
+  auto lines = wait_for_lines(terminal, 80, shows_the_whole_table, 3s);
+  ASSERT_TRUE(shows_the_whole_table(lines)) << testing::PrintToString(lines);
+
+  const std::uint16_t london_port = servers[1].port;
+  const std::string london = "clockwall: London (127.0.0.1:" + std::to_string(london_port) + "): ";
+  expect_clean_stop(servers[1].process);
+  const std::vector<std::string> down = {london + "connection closed", kWholeHeader};
+  lines = wait_for_lines(
+      terminal, 80,
+      [&](const std::vector<std::string>& shown) {
+        return shown.size() == 3 && std::equal(down.begin(), down.end(), shown.begin()) &&
+               std::regex_match(shown[2], std::regex(R"(\d\d:\d\d:\d\d  down +\d\d:\d\d:\d\d)"));
+      },
+      4s);
+  ASSERT_EQ(lines.size(), 3u) << testing::PrintToString(lines);
+  EXPECT_EQ(lines[0], down[0]);
+
+  servers[1] = start_clock("Europe/London", {"-port", std::to_string(london_port)});
+  lines = wait_for_lines(
+      terminal, 80,
+      [&](const std::vector<std::string>& shown) {
+        return shown.size() == 4 && shown[0] == london + "connection closed" &&
+               shown[1] == london + "back" && shown[2] == kWholeHeader &&
+               std::regex_match(shown[3], kThreeTimes);
+      },
+      6s);
+  EXPECT_EQ(lines, (std::vector<std::string>{london + "connection closed", london + "back",
+                                             kWholeHeader, lines.empty() ? "" : lines.back()}));
+  EXPECT_TRUE(!lines.empty() && std::regex_match(lines.back(), kThreeTimes))
+      << testing::PrintToString(lines);
+
+  expect_ctrl_c_leaves_a_fresh_line(terminal);
+  for (auto& server : servers) expect_clean_stop(server.process);
+}
+
 TEST(Clockwall, OnceExitsOneNamingAClockThatDoesNotAnswer) {
   auto tokyo = start_clock("Asia/Tokyo");
   const auto nobody = std::to_string(unused_port());
@@ -268,6 +434,26 @@ TEST(Clockwall, NeverPassesAClocksControlCharactersToTheTerminal) {
   expect_no_sanitizer_report(live);
   expect_clean_stop(tokyo.process);
   expect_clean_stop(hostile.process);
+}
+
+// Issue 10: the line names the clock and the reason, a lookup failure too, worded as nc words it;
+// once for the outage, not once for each retry (after 1 s and 3 s, within the four rows read).
+TEST(Clockwall, SaysOnceWhyAClockIsDownWhenItsNameDoesNotResolve) {
+  auto tokyo = start_clock("Asia/Tokyo");
+  auto wall = start_program(
+      "clockwall", {"Tokyo=127.0.0.1:" + std::to_string(tokyo.port), "Mars=nosuch.invalid:19999"});
+  ASSERT_TRUE(wall.read_stdout_line(2s)) << wall.stderr_text();  // header
+  for (int i = 0; i < 4; ++i) {
+    const auto row = wall.read_stdout_line(2s);
+    ASSERT_TRUE(row) << "row " << i << ": " << wall.stderr_text();
+    EXPECT_EQ(words(*row).at(1), "down") << *row;
+  }
+  EXPECT_EQ(wall.stderr_text(),
+            "clockwall: Mars (nosuch.invalid:19999): lookup nosuch.invalid: host not found\n");
+  wall.signal(SIGTERM);
+  EXPECT_EQ(wall.wait_exit(2s), 128 + SIGTERM);
+  expect_no_sanitizer_report(wall);
+  expect_clean_stop(tokyo.process);
 }
 
 TEST(Clockwall, BadArgumentsExitTwoWithOneLine) {

@@ -321,7 +321,7 @@ TEST(Netcat, BadUsageExitsTwoWithOneLine) {
   for (const std::string program : {"netcat2", "netcat3"}) {
     for (const std::vector<std::string>& args : {std::vector<std::string>{"localhost"},
                                                  {"localhost:0"},
-                                                 {"localhost:abc"},
+                                                 {"localhost:8o00"},
                                                  {"-port", "70000"},
                                                  {"localhost", "8000", "extra"},
                                                  {"-x"}}) {

@@ -86,6 +86,9 @@ inline void expect_clean_stop(ChildProcess& child) {
 // A loopback port nobody listens on: bound for a moment to get a free number, then released.
 std::uint16_t unused_port();
 
+// Whether this machine has IPv6 loopback (::1 can be bound); tests of it skip where it has not.
+bool has_ipv6_loopback();
+
 // The resident memory of a running process in KiB (VmRSS in /proc/PID/status); -1 if unreadable.
 long resident_kib(pid_t pid);
 

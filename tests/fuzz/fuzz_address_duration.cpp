@@ -44,7 +44,21 @@ std::optional<std::uint16_t> port_model(std::string_view text, unsigned min) {
   return static_cast<std::uint16_t>(value);
 }
 
-// Go 1.19's net.SplitHostPort, then what gonet adds: a host, and a port from 1 to 65535.
+// A service name as getaddrinfo would look it up: an ASCII letter, then letters, digits and
+// "-_.+", at most 32 in all.
+bool service_model(std::string_view text) {
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (text.empty() || text.size() > 32 || !letter(text[0])) return false;
+  for (const char c : text) {
+    if (!letter(c) && !(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.' && c != '+') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Go 1.19's net.SplitHostPort, then what gonet adds: a host, and a port from 1 to 65535 or a
+// service name.
 std::optional<gonet::Endpoint> host_port_model(std::string_view hostport) {
   const auto i = hostport.rfind(':');
   if (i == std::string_view::npos) return std::nullopt;  // missing port
@@ -64,8 +78,12 @@ std::optional<gonet::Endpoint> host_port_model(std::string_view hostport) {
   }
   if (hostport.substr(j).find('[') != std::string_view::npos) return std::nullopt;
   if (hostport.substr(k).find(']') != std::string_view::npos) return std::nullopt;
-  const auto port = port_model(hostport.substr(i + 1), 1);
-  if (host.empty() || !port) return std::nullopt;
+  if (host.empty()) return std::nullopt;
+  const auto port_text = hostport.substr(i + 1);
+  if (service_model(port_text))
+    return gonet::Endpoint{std::string(host), 0, std::string(port_text)};
+  const auto port = port_model(port_text, 1);
+  if (!port) return std::nullopt;
   return gonet::Endpoint{std::string(host), *port};
 }
 

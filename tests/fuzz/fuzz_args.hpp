@@ -88,7 +88,7 @@ inline void check_clockwall(const gonet::ClockwallOptions& wall,
     check(!clock.name.empty(), "a clock without a name");
     check(clock.name.find('=') == std::string::npos, "a clock name holding '='");
     check(!clock.server.host.empty(), "a clock without a host");
-    check(clock.server.port >= 1, "a clock on port 0");
+    check(clock.server.port >= 1 || !clock.server.service.empty(), "a clock on port 0");
     // It came from one argument NAME=HOST:PORT, maybe as the value of --clocks=.
     bool found = false;
     for (const std::string& arg : args) {

@@ -62,12 +62,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (fuzz::parses("parse_dial_options", args,
                    [&] { dial = gonet::parse_dial_options(kNetcat1, args); })) {
     check(!dial.server.host.empty(), "a client without a host");
-    check(dial.server.port >= 1, "a client dialing port 0");
+    check(dial.server.port >= 1 || !dial.server.service.empty(), "a client dialing port 0");
+    check((dial.server.port == 0) != dial.server.service.empty(), "a port and a service at once");
     // The host is the default or came whole from one argument: HOST, HOST:PORT or -host=HOST.
     bool named = dial.server.host == "localhost";
     for (const std::string& arg : args) {
       named = named || arg == dial.server.host || gonet::parse_host_port(arg) == dial.server ||
-              arg.ends_with("=" + dial.server.host);
+              arg.ends_with("=" + dial.server.host) || arg == "[" + dial.server.host + "]" ||
+              arg.ends_with("=[" + dial.server.host + "]");
     }
     check(named, "a client's host that no argument names");
   }

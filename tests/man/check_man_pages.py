@@ -3,17 +3,13 @@
 is in the page, and every flag the page names is one of theirs.
 
     tests/man/check_man_pages.py BIN_DIR SOURCE_DIR"""
+import os
 import re
 import subprocess
 import sys
 
-PAGES = {
-    "servers/clock2/clock2.1": ["clock1", "clock2"],
-    "servers/reverb2/reverb2.1": ["reverb1", "reverb2"],
-    "clients/netcat3/netcat3.1": ["netcat1", "netcat2", "netcat3"],
-    "clients/clockwall/clockwall.1": ["clockwall"],
-    "servers/chat/chat.1": ["chat"],
-}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from programs import PAGES  # noqa: E402
 
 
 def help_flags(program):

@@ -19,7 +19,9 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/screen.hpp"
 #include "tests/support/tcp_client.hpp"
+#include "tests/support/terminal_session.hpp"
 
 namespace testsupport {
 namespace {
@@ -418,6 +420,56 @@ TEST(TcpClient, ConnectsOverIpv6) {
   put(conn, "v6\n");
   EXPECT_EQ(client.read_line(2s), "v6");
   ::close(conn);
+}
+
+TEST(Screen, WrapsAtTheLastColumnAsXtermDoes) {
+  Screen screen(5);
+  screen.feed("abcde");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"abcde"}));
+  EXPECT_EQ(screen.cursor_line(), 0u) << "the cursor waits in the last column";
+  screen.feed("\rx");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"xbcde"})) << "\\r ends the wait";
+  screen.feed("\r12345f");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"12345", "f"}));
+  Screen utf8(3);
+  utf8.feed("Zür…");
+  EXPECT_EQ(utf8.lines(), (std::vector<std::string>{"Zür", "…"}));
+}
+
+TEST(Screen, RedrawsInPlaceWithCarriageReturnCursorUpAndErase) {
+  Screen screen(20);
+  screen.feed("head\r\nrow one\x1b[K");
+  screen.feed("\rrow 2\x1b[K");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"head", "row 2"}));
+  screen.feed("\r\x1b[Ahead 2\x1b[K\r\nrow 3\x1b[K");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"head 2", "row 3"}));
+  screen.feed("\r\x1b[A\x1b[Jlog\r\n");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"log"}));
+  EXPECT_EQ(screen.cursor_line(), 1u);
+  screen.feed("\x1b]0;title\x07\x1b(Bhead\r\nrow");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"log", "head", "row"}));
+}
+
+TEST(Screen, CutsLinesWhenTheWindowNarrows) {
+  Screen screen(10);
+  screen.feed("0123456789");
+  screen.resize(4);
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"0123"}));
+  screen.feed("\rab");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"ab23"}));
+}
+
+TEST(TerminalSession, SetsTheWindowSizeAndChangesIt) {
+  TerminalSession terminal({"/bin/sh", "-c",
+                            "stty size; trap 'stty size; exit' WINCH; "
+                            "echo ready; while :; do sleep 0.01; done"},
+                           {20, 24});
+  EXPECT_NE(terminal.wait_for_screen("ready", 5s).find("24 20"), std::string::npos)
+      << terminal.screen();
+  terminal.resize({100, 30});
+  EXPECT_NE(terminal.wait_for_screen("30 100", 5s).find("30 100"), std::string::npos)
+      << terminal.screen();
+  EXPECT_EQ(terminal.wait_exit(5s), 0);
 }
 
 }  // namespace

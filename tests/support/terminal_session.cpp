@@ -16,8 +16,11 @@ namespace testsupport {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-TerminalSession::TerminalSession(std::vector<std::string> argv_strings) {
-  if (::openpty(&master_, &slave_, nullptr, nullptr, nullptr) != 0) {
+TerminalSession::TerminalSession(std::vector<std::string> argv_strings, TerminalSize size) {
+  winsize window{};
+  window.ws_col = size.columns;
+  window.ws_row = size.rows;
+  if (::openpty(&master_, &slave_, nullptr, nullptr, &window) != 0) {
     throw std::system_error(errno, std::generic_category(), "openpty");
   }
   ::fcntl(master_, F_SETFD, FD_CLOEXEC);
@@ -50,6 +53,16 @@ TerminalSession::~TerminalSession() {
   }
   ::close(master_);
   ::close(slave_);
+}
+
+void TerminalSession::resize(TerminalSize size) {
+  winsize window{};
+  window.ws_col = size.columns;
+  window.ws_row = size.rows;
+  // On the terminal's side, as a terminal emulator does: the kernel signals the foreground group.
+  if (::ioctl(master_, TIOCSWINSZ, &window) != 0) {
+    throw std::system_error(errno, std::generic_category(), "TIOCSWINSZ");
+  }
 }
 
 void TerminalSession::type(std::string_view keys) {

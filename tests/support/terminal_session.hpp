@@ -13,16 +13,25 @@
 
 namespace testsupport {
 
+// A window's size; 0 x 0 is a terminal that does not say (as a fresh pseudo-terminal).
+struct TerminalSize {
+  unsigned short columns = 0;
+  unsigned short rows = 0;
+};
+
 class TerminalSession {
  public:
   // Starts argv[0] (a path) on a new pseudo-terminal. Throws std::system_error on failure.
-  explicit TerminalSession(std::vector<std::string> argv);
+  explicit TerminalSession(std::vector<std::string> argv, TerminalSize size = {});
   ~TerminalSession();  // SIGKILLs and reaps the program if it still runs
   TerminalSession(const TerminalSession&) = delete;
   TerminalSession& operator=(const TerminalSession&) = delete;
 
   // The program's side of the terminal, to inspect its flags and settings.
   int slave() const { return slave_; }
+
+  // The user resizes the window: the program gets SIGWINCH, and TIOCGWINSZ says the new size.
+  void resize(TerminalSize size);
 
   // What the user types: "\x03" is ^C, "\x04" is ^D.
   void type(std::string_view keys);

@@ -48,5 +48,17 @@ TEST(TimeZone, KnowsRealZonesOnly) {
   }
 }
 
+// $TZ takes more than -tz: what glibc reads there, a POSIX rule or a zone after a ':'.
+TEST(TimeZone, TakesWhatGlibcTakesInTheTzVariable) {
+  for (const char* good : {"Asia/Tokyo", ":Asia/Tokyo", "UTC", "JST-9", "EST5EDT", "UTC0",
+                           "<+0330>-3:30", "CET-1CEST,M3.5.0,M10.5.0/3"}) {
+    EXPECT_TRUE(is_usable_tz_variable(good)) << good;
+  }
+  for (const char* bad :
+       {"Bad/Zone", "Nowhere", ":", ":Bad/Zone", "JS-9", "<+03>", "ABC", "/etc/passwd", "12"}) {
+    EXPECT_FALSE(is_usable_tz_variable(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace gonet

@@ -1,6 +1,11 @@
+#include <sstream>
+
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "clients/clockwall/cell_text.hpp"
+#include "clients/clockwall/log_above.hpp"
 #include "clients/clockwall/wall_table.hpp"
 
 namespace gonet {
@@ -51,6 +56,49 @@ TEST(WallTable, RedrawsTheHeaderAboveWhenAColumnWidensOnATerminal) {
   EXPECT_EQ(table.terminal_redraw(), "A         B\n-         -\x1b[K");
   table.set(0, "12:00:00.5");
   EXPECT_EQ(table.terminal_redraw(), "\r\x1b[AA           B\x1b[K\n12:00:00.5  -\x1b[K");
+}
+
+// Issue 10: a row wider than the terminal would wrap and scroll the header away.
+TEST(WallTable, KeepsTheColumnsThatFitTheTerminalAndSaysThereAreMore) {
+  WallTable table({"NewYork", "London", "Tokyo"});
+  for (std::size_t i = 0; i < 3; ++i) table.set(i, "12:00:0" + std::to_string(i));
+  // 28 columns; with one left empty at the end, 29 hold it all.
+  EXPECT_EQ(table.terminal_redraw(29),
+            "NewYork   London    Tokyo\n12:00:00  12:00:01  12:00:02\x1b[K");
+  WallTable narrow({"NewYork", "London", "Tokyo"});
+  for (std::size_t i = 0; i < 3; ++i) narrow.set(i, "12:00:0" + std::to_string(i));
+  // Two columns and "  …" need 21; in 20 only one fits.
+  EXPECT_EQ(narrow.terminal_redraw(22), "NewYork   London    …\n12:00:00  12:00:01  …\x1b[K");
+  EXPECT_EQ(narrow.terminal_redraw(21), "\r\x1b[ANewYork   …\x1b[K\n12:00:00  …\x1b[K");
+}
+
+TEST(WallTable, CutsAColumnWiderThanTheTerminal) {
+  WallTable table({"NewYork", "London"});
+  table.set(0, "12:00:00");
+  EXPECT_EQ(table.terminal_redraw(6), "NewY…\n12:0…\x1b[K");
+  EXPECT_EQ(table.terminal_redraw(1), "\r\x1b[A\x1b[K\n\x1b[K");
+  WallTable zurich({"Zürich", "B"});
+  EXPECT_EQ(zurich.terminal_redraw(4), "Zü…\n- …\x1b[K");
+}
+
+TEST(WallTable, RedrawsTheHeaderWhenTheTerminalNarrowsOrWidens) {
+  WallTable table({"A", "B", "C"});
+  for (std::size_t i = 0; i < 3; ++i) table.set(i, "12:00:00");
+  EXPECT_EQ(table.terminal_redraw(80), "A         B         C\n12:00:00  12:00:00  12:00:00\x1b[K");
+  EXPECT_EQ(table.terminal_redraw(80), "\r12:00:00  12:00:00  12:00:00\x1b[K");
+  EXPECT_EQ(table.terminal_redraw(20), "\r\x1b[AA         …\x1b[K\n12:00:00  …\x1b[K");
+  EXPECT_EQ(table.terminal_redraw(20), "\r12:00:00  …\x1b[K");
+  EXPECT_EQ(table.terminal_redraw(0),
+            "\r\x1b[AA         B         C\x1b[K\n12:00:00  12:00:00  12:00:00\x1b[K");
+}
+
+TEST(WallTable, ClearsItselfForALogLineThenDrawsItselfAnewUnderIt) {
+  WallTable table({"A", "B"});
+  EXPECT_EQ(table.terminal_clear(), "") << "nothing drawn, nothing to clear";
+  table.terminal_redraw(80);
+  // To the header's line, and clear to the end of the screen: the log line goes there.
+  EXPECT_EQ(table.terminal_clear(), "\r\x1b[A\x1b[J");
+  EXPECT_EQ(table.terminal_redraw(80), "A         B\n-         -\x1b[K");
 }
 
 TEST(WallTable, LeavesAnUntouchedTerminalAlone) {
@@ -105,6 +153,32 @@ TEST(CellText, CutsALongLineToTheMaximumWidth) {
 }
 
 TEST(CellText, AnEmptyLineIsNoAnswer) { EXPECT_FALSE(cell_text("").text); }
+
+// A logger as the programs have one, writing to `out`.
+void log_to(std::ostringstream& out) {
+  auto logger = std::make_shared<spdlog::logger>(
+      "clockwall", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  logger->set_pattern("%n: %v");
+  spdlog::set_default_logger(std::move(logger));
+}
+
+TEST(LogAbove, ClearsTheDisplayBeforeEachLineAndRedrawsItAfter) {
+  const auto saved = spdlog::default_logger();
+  std::ostringstream out;
+  log_to(out);
+  {
+    LogAbove above([&] { out << "[clear]"; }, [&] { out << "[redraw]"; });
+    spdlog::info("Mars (nosuch.invalid:1): lookup nosuch.invalid: host not found");
+    spdlog::debug("below the level: neither cleared nor redrawn");
+    spdlog::info("Mars (nosuch.invalid:1): back");
+  }
+  spdlog::info("after: as before");
+  EXPECT_EQ(out.str(),
+            "[clear]clockwall: Mars (nosuch.invalid:1): lookup nosuch.invalid: host not found\n"
+            "[redraw][clear]clockwall: Mars (nosuch.invalid:1): back\n[redraw]"
+            "clockwall: after: as before\n");
+  spdlog::set_default_logger(saved);
+}
 
 }  // namespace
 }  // namespace gonet

@@ -110,15 +110,56 @@ TEST(Flags, TakesTheServerInEveryClientForm) {
   EXPECT_EQ(parse_dial_options(kNetcat, {"-port=9"}).server, (Endpoint{"localhost", 9}));
 }
 
-TEST(Flags, RejectsBadClientServers) {
+const Program kClockwall{"clockwall", "test"};
+
+// Issue 10: addresses as users write them. An IPv6 literal with or without its brackets, and a
+// port named by its service, as nc and getaddrinfo take it (looked up when dialled).
+TEST(Flags, TakesIpv6HostsWithOrWithoutBracketsInEveryClientForm) {
   for (const Args& args :
-       {Args{"localhost"}, Args{"localhost:0"}, Args{"h", "70000"}, Args{"h", "p"},
-        Args{"a", "1", "b"}, Args{"h:1", "-port", "2"}, Args{"-port", "0"}, Args{"::1:80"}}) {
-    EXPECT_THROW(parse_dial_options(kNetcat, args), UsageError) << args[0];
+       {Args{"-host", "::1", "-port", "8020"}, Args{"-host", "[::1]", "-port", "8020"},
+        Args{"-host=[::1]", "-port=8020"}, Args{"::1", "8020"}, Args{"[::1]", "8020"},
+        Args{"[::1]:8020"}}) {
+    EXPECT_EQ(parse_dial_options(kNetcat, args).server, (Endpoint{"::1", 8020})) << args[0];
   }
 }
 
-const Program kClockwall{"clockwall", "test"};
+TEST(Flags, TakesAServiceNameForAClientsPort) {
+  const Endpoint http{"localhost", 0, "http"};
+  EXPECT_EQ(parse_dial_options(kNetcat, {"localhost", "http"}).server, http);
+  EXPECT_EQ(parse_dial_options(kNetcat, {"localhost:http"}).server, http);
+  EXPECT_EQ(parse_dial_options(kNetcat, {"-port", "http"}).server, http);
+  EXPECT_EQ(parse_dial_options(kNetcat, {"[::1]:http-alt"}).server,
+            (Endpoint{"::1", 0, "http-alt"}));
+  // Not a service a machine knows: still a name, and the lookup says so when it is dialled.
+  EXPECT_EQ(parse_dial_options(kNetcat, {"h", "p"}).server, (Endpoint{"h", 0, "p"}));
+  EXPECT_EQ(parse_clockwall_options(kClockwall, {"Web=localhost:http"}).clocks,
+            (std::vector<WallClock>{{"Web", http}}));
+}
+
+TEST(Flags, KeepsAServersPortANumber) {
+  for (const Args& args : {Args{"-port", "http"}, Args{"-port", "abc"}, Args{"-port", "70000"}}) {
+    EXPECT_THROW(parse_clock_options(kClock2, args), UsageError) << args[1];
+  }
+}
+
+TEST(Flags, TakesAServersIpv6HostWithOrWithoutBrackets) {
+  EXPECT_EQ(parse_clock_options(kClock2, {"-host", "::1"}).serve.listen.host, "::1");
+  EXPECT_EQ(parse_clock_options(kClock2, {"-host", "[::1]"}).serve.listen.host, "::1");
+  EXPECT_EQ(parse_clock_options(kClock2, {"-host=[::]"}).serve.listen.host, "::");
+  for (const char* bad : {"[::1", "::1]", "[]", "[[::1]]", "[::1]:80"}) {
+    EXPECT_THROW(parse_clock_options(kClock2, {"-host", bad}), UsageError) << bad;
+  }
+}
+
+TEST(Flags, RejectsBadClientServers) {
+  for (const Args& args :
+       {Args{"localhost"}, Args{"localhost:0"}, Args{"h", "70000"}, Args{"h", "8o00"},
+        Args{"h", "-1"}, Args{"a", "1", "b"}, Args{"h:1", "-port", "2"}, Args{"-port", "0"},
+        Args{"::1:80"}, Args{"[::1", "80"}, Args{"-host", "[::1"}, Args{"-host", ""},
+        Args{"[]", "80"}, Args{"h", "a b"}, Args{"h", "a:b"}}) {
+    EXPECT_THROW(parse_dial_options(kNetcat, args), UsageError) << args[0];
+  }
+}
 
 TEST(Flags, TakesOneNameEqualsHostPortPerClock) {
   const auto wall = parse_clockwall_options(
