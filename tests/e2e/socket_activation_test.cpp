@@ -239,8 +239,27 @@ TEST(SocketActivation, ReverbTwoServesSeveralClientsAtOnce) {
   expect_clean_stop(server.process);
 }
 
+TEST(SocketActivation, ChatGreetsTheClientWhoseConnectStartedItAndTheOthers) {
+  for (int i = 0; i < 5; ++i) {
+    auto server = activate("chat");
+    auto first = TcpClient::connect(server.port());
+    const auto greeting = first.read_line(5s);
+    ASSERT_TRUE(greeting && greeting->starts_with("You are 127.0.0.1:"))
+        << server.process.stderr_text();
+    auto second = TcpClient::connect(server.port());
+    ASSERT_TRUE(second.read_line(2s));
+    second.send("hi\n");
+    const auto line = first.read_line(2s);
+    ASSERT_TRUE(line && line->ends_with(" has arrived")) << line.value_or("(none)");
+    EXPECT_EQ(first.read_line(2s), line->substr(0, line->size() - 12) + ": hi");
+    EXPECT_TRUE(
+        server.process.wait_for_stderr_line(systemd_listening_line("chat", server.port()), 1s));
+    expect_clean_stop(server.process);
+  }
+}
+
 TEST(SocketActivation, SigtermEndsItCleanlyAndClientsSeeEof) {
-  for (const std::string program : {"clock2", "reverb2"}) {
+  for (const std::string program : {"clock2", "reverb2", "chat"}) {
     auto server = activate(program);
     std::vector<TcpClient> clients;
     for (int i = 0; i < 4; ++i) clients.push_back(TcpClient::connect(server.port()));
