@@ -93,7 +93,7 @@ asio::awaitable<void> ClockWall::print_each_second() {
   asio::steady_timer settle(changed_.get_executor());
   auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   for (;;) {
-    second = (co_await ticker.next_after(second)).value();
+    second = co_await ticker.next_after(second);
     // Let the clocks' lines for this second arrive before the row goes out.
     settle.expires_after(std::chrono::milliseconds(300));
     co_await settle.async_wait(use_nothrow);

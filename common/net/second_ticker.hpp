@@ -1,30 +1,29 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
-#include <asio/cancellation_signal.hpp>
-#include <asio/system_timer.hpp>
+#include <asio/steady_timer.hpp>
 
 namespace gonet {
 
-// A tick at every second boundary of the system time for all the coroutines of one event loop, with
-// a single timer however many wait: each tick costs one timer expiry, not one per client.
+// A tick at every second boundary of the system time, for one waiter at a time (an event loop's
+// clock, a clock wall's row): each tick costs one timer expiry.
 class SecondTicker {
  public:
   explicit SecondTicker(const asio::any_io_executor& executor) : timer_(executor) {}
 
-  // Completes when the system time has passed `after`, at the boundary, with the new second; or
-  // with nullopt when `stop` is emitted first.
-  asio::awaitable<std::optional<std::chrono::sys_seconds>> next_after(
-      std::chrono::sys_seconds after, asio::cancellation_slot stop = {});
+  // The second the system time is in, once it is not `after`: at the next boundary when called
+  // within `after`, at once when a second has begun meanwhile or the system time has stepped
+  // (an NTP step back shows at once, not when the time catches up again).
+  asio::awaitable<std::chrono::sys_seconds> next_after(std::chrono::sys_seconds after);
 
   asio::any_io_executor get_executor() { return timer_.get_executor(); }
 
  private:
-  asio::system_timer timer_;
+  // Steady, so that a wait lasts what the second had left, whatever the system time does meanwhile.
+  asio::steady_timer timer_;
 };
 
 }  // namespace gonet

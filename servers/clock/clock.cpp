@@ -1,7 +1,5 @@
 #include "servers/clock/clock.hpp"
 
-#include <algorithm>
-
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 
@@ -15,10 +13,7 @@ asio::awaitable<void> Clock::tick(std::shared_ptr<State> state) {
   using std::chrono::seconds;
   auto second = floor<seconds>(std::chrono::system_clock::now());
   while (!state->clients.empty()) {
-    // After the second just written, so that a long pass skips no second; but if the system
-    // time has stepped back, at the next boundary of the time it is now.
-    const auto now = floor<seconds>(std::chrono::system_clock::now());
-    second = *co_await state->ticker.next_after(std::min(second, now));
+    second = co_await state->ticker.next_after(second);
     // From the back, so that a client that leaves puts one already written in its place.
     for (std::size_t i = state->clients.size(); i-- > 0;) {
       ClockClient& client = *state->clients[i];

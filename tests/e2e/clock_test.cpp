@@ -1,5 +1,9 @@
 // clock1 and clock2 as users run them: over real loopback sockets, with nc and netcat1.
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdio>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -176,6 +180,40 @@ TEST(ClockTwo, TicksForANewClientAfterEveryClientHadLeft) {
     EXPECT_LT(tick->at - floor<seconds>(tick->at), kTickSlack) << "tick " << i << " late";
   }
   expect_clean_stop(server.process);
+}
+
+// An NTP step back by an hour: the ticks go on, each second, in the new time, rather than
+// stopping until the old time comes round again. libfaketime (Debian's faketime) shifts the
+// server's system time as it runs; its monotonic clock is left alone, as a real step leaves it.
+TEST(ClockTwo, TicksOnThroughASystemTimeStepBack) {
+#ifdef GONET_SANITIZED
+  GTEST_SKIP() << "libfaketime's preload does not go with the sanitizers' runtime";
+#endif
+  const std::string preload = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+  if (::access(preload.c_str(), R_OK) != 0) GTEST_SKIP() << "no " << preload;
+  const std::string offset_file = testing::TempDir() + "clock_offset_" + std::to_string(::getpid());
+  std::ofstream(offset_file) << "+0\n";
+  testsupport::ChildOptions shifted;
+  shifted.env = {{"LD_PRELOAD", preload},
+                 {"FAKETIME_TIMESTAMP_FILE", offset_file},
+                 {"FAKETIME_NO_CACHE", "1"},
+                 {"DONT_FAKE_MONOTONIC", "1"}};
+  auto server = start_server("clock2", {}, shifted);
+  auto client = TcpClient::connect(server.port);
+  ASSERT_TRUE(client.read_line(1s));
+  ASSERT_TRUE(client.read_line(1s + kTickSlack));
+  std::ofstream(offset_file) << "-3600\n";
+  // Every line within a second and a bit of the last, and soon one an hour behind.
+  bool stepped = false;
+  for (int i = 0; i < 4 && !stepped; ++i) {
+    const auto line = client.read_timed_line(1s + kTickSlack);
+    ASSERT_TRUE(line) << "no tick " << i << " after the step";
+    stepped = line->text == utc(line->at - 1h) || line->text == utc(line->at - 1h - 1s);
+  }
+  EXPECT_TRUE(stepped) << "no line in the stepped-back time";
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(client.read_line(1s + kTickSlack)) << "tick " << i;
+  expect_clean_stop(server.process);
+  std::remove(offset_file.c_str());
 }
 
 TEST(ClockTwo, ClientThatNeverReadsDoesNotDelayAnother) {
