@@ -137,7 +137,9 @@ def main():
                "The load generators (`tests/bench/`) run on the same machine as the server; "
                "every timing is the kernel's receive time (`SO_TIMESTAMPNS`), so the "
                "generator's own scheduling does not count. The Go originals' figures are "
-               "issue 9's, measured on this kind of machine; nc, socat and ncat ran in the same "
+               "issue 9's and issue 11's, measured on this kind of machine (issue 9's on an Intel "
+               "Xeon host; a small loopback send costs more on some hosts than on others, so "
+               "compare ours with the peers of the same run); nc, socat and ncat ran in the same "
                "run as ours.")
     if quick:
         out.append("")
@@ -195,6 +197,32 @@ def main():
         f"{fmt(reverb['server_cpu_pct'] - (reverb.get('server_kernel_pct') or 0))} % in user "
         "space. The sends alone cost about what the 10 % target allows; what is left is the "
         "price of waking on time, which only coarser timers (later echoes) would lower.")
+    out.append("")
+    for chat in chats[:1]:
+        per = kernel_us(chat, chat["deliveries_per_s"])
+        message_ms = None if per is None else per * chat["conns"] / 1000
+        out.append("## The floor of the chat figures")
+        out.append("")
+        out.append(
+            f"chat at {chat['conns']:,} clients delivers {fmt(chat['deliveries_per_s'], 0)} "
+            "messages a second, each one `send` to one client's socket (a client that keeps up "
+            "takes it straight from the broadcaster). The server spent "
+            f"{fmt(chat.get('server_kernel_pct'))} % of a core in the kernel, {fmt(per)} µs per "
+            f"delivery, and {fmt(chat['server_cpu_pct'] - (chat.get('server_kernel_pct') or 0))} % "
+            "in user space. One message to every client is a burst of "
+            f"{chat['conns']:,} sends, about {fmt(message_ms)} ms at that cost: the last "
+            "receivers of a message wait that long, which is the floor of the p99, as the "
+            "kernel's cost per send is the floor of the CPU.")
+        out.append("")
+    out.append("## Connection churn")
+    out.append("")
+    out.append(
+        f"{fmt(churn['per_second'], 0)} connections a second, each: connect, read the first line, "
+        f"close. At most {fmt(churn['server_most_descriptors'])} descriptors were held: a client "
+        "that closes sends a FIN, which looks like `nc -N`'s half-close (that client keeps its "
+        "ticks, as in Go) until the next tick provokes the reset, so a clock server holds about a "
+        "second's worth of closed connections. Past the descriptor limit it pauses accepting for "
+        "100 ms rather than spinning (`DescriptorExhaustion.*`).")
     out.append("")
     out.append("## How each row is made")
     out.append("")
