@@ -64,13 +64,14 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${GONET_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
-    "TCP clock and echo servers and netcat clients from The Go Programming Language")
+    "TCP clock, echo and chat servers and netcat clients from The Go Programming Language")
 set(CPACK_PACKAGE_DESCRIPTION
     "The programs of chapter 8 of Donovan and Kernighan's book, rebuilt in C++20 on
 Asio coroutines: clock1 and clock2 (a clock server, one client at a time or
 every client at once), reverb1 and reverb2 (an echo server that shouts,
 repeats and whispers each line), netcat1, netcat2 and netcat3 (minimal TCP
-clients) and clockwall (a table of several clock servers at once).
+clients), clockwall (a table of several clock servers at once) and chat
+(the chapter's chat server, whose client is netcat3).
 The servers bound what a client can cost them and end cleanly on SIGTERM.")
 # The shared libraries the programs link, found by dpkg-shlibdeps, are the dependencies.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
