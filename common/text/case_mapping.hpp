@@ -11,4 +11,8 @@ namespace gonet {
 std::string to_upper(std::string_view text);
 std::string to_lower(std::string_view text);
 
+// The same, appended to `out`: an echo builds its line in one allocation.
+void append_upper(std::string_view text, std::string& out);
+void append_lower(std::string_view text, std::string& out);
+
 }  // namespace gonet

@@ -12,9 +12,18 @@ namespace {
 // The part of an echo: the shout in upper case, as it was, in lower case; as Go's
 // fmt.Fprintln(c, "\t", text) writes it.
 std::string echo_line(const std::string& shout, int part) {
-  std::string text = part == 0 ? to_upper(shout) : part == 1 ? shout : to_lower(shout);
-  text.insert(0, "\t ");
-  text.push_back('\n');
+  // One allocation and one pass over the text: a flood of long lines makes this the loop's work.
+  std::string text;
+  text.reserve(shout.size() + 3);
+  text += "\t ";
+  if (part == 0) {
+    append_upper(shout, text);
+  } else if (part == 1) {
+    text += shout;
+  } else {
+    append_lower(shout, text);
+  }
+  text += '\n';
   return text;
 }
 

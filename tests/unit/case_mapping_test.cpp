@@ -108,6 +108,37 @@ TEST(CaseMapping, HandlesCharactersWhoseEncodingChangesLength) {
   EXPECT_EQ(to_lower("Ɐ"), "ɐ");
 }
 
+// ASCII goes eight bytes at a time: every byte value, at every offset within a word and next to
+// every length of run before and after a multi-byte character, maps as one byte at a time would.
+TEST(CaseMapping, MapsEveryAsciiByteAtEveryOffsetAsOneByteAtATimeWould) {
+  std::string all;
+  for (int byte = 0; byte < 0x80; ++byte) all.push_back(static_cast<char>(byte));
+  std::string upper = all;
+  std::string lower = all;
+  for (char& c : upper) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  for (std::size_t offset = 0; offset < 8; ++offset) {
+    const std::string pad(offset, '.');
+    EXPECT_EQ(to_upper(pad + all), pad + upper) << "offset " << offset;
+    EXPECT_EQ(to_lower(pad + all), pad + lower) << "offset " << offset;
+  }
+  for (std::size_t before = 0; before < 20; ++before) {
+    for (std::size_t after = 0; after < 20; ++after) {
+      const std::string text = std::string(before, 'q') + "é" + std::string(after, 'Z');
+      EXPECT_EQ(to_upper(text), std::string(before, 'Q') + "É" + std::string(after, 'Z'));
+      EXPECT_EQ(to_lower(text), std::string(before, 'q') + "é" + std::string(after, 'z'));
+    }
+  }
+}
+
+TEST(CaseMapping, AppendsToWhatIsThere) {
+  std::string out = "\t ";
+  gonet::append_upper("señor", out);
+  EXPECT_EQ(out, "\t SEÑOR");
+  gonet::append_lower("ÉCHO", out);
+  EXPECT_EQ(out, "\t SEÑORécho");
+}
+
 TEST(CaseMapping, KeepsEmbeddedNulBytes) {
   const std::string text("a\0b", 3);
   EXPECT_EQ(to_upper(text), std::string("A\0B", 3));
