@@ -35,6 +35,11 @@ asio::awaitable<std::error_code> WriteQueue::write(std::string line) {
   co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> WriteQueue::room() {
+  while (!failure_ && queued_bytes_ > kHighWater) co_await room_.wait();
+  co_return failure_;
+}
+
 asio::awaitable<void> WriteQueue::send_queued() {
   while (!queue_empty()) {
     // The line stays in place, untouched, until it has gone out.

@@ -38,6 +38,10 @@ class WriteQueue {
   // failed (a write error, or a write unfinished after the write timeout); later lines are dropped.
   asio::awaitable<std::error_code> write(std::string line);
 
+  // Completes when write() would not wait, or fails as it would. A writer that makes its line only
+  // then holds no line of its own while a client that does not read keeps it waiting.
+  asio::awaitable<std::error_code> room();
+
   // Waits until every queued line has gone out, or the connection has failed. Call it before the
   // queue goes away.
   asio::awaitable<void> flush();

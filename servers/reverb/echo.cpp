@@ -30,7 +30,7 @@ std::string echo_line(const std::string& shout, int part) {
 }  // namespace
 
 asio::awaitable<void> echo(WriteQueue& out, std::string shout, std::chrono::nanoseconds delay) {
-  // One write and one wait in the body: a coroutine's frame keeps room for every temporary of
+  // Few temporaries in the body: a coroutine's frame keeps room for every temporary of
   // every co_await, and this frame lives as long as the echo, once per pending echo.
   asio::steady_timer pause(co_await asio::this_coro::executor);
   for (int part = 0; part < 3; ++part) {
@@ -38,7 +38,9 @@ asio::awaitable<void> echo(WriteQueue& out, std::string shout, std::chrono::nano
       pause.expires_after(delay);
       co_await pause.async_wait(use_nothrow);
     }
-    if (co_await out.write(echo_line(shout, part))) co_return;
+    // The line is made once the queue has room for it: otherwise, for a client that does not
+    // read, every pending echo would hold a line as long as its shout (SECURITY.md's sums).
+    if (co_await out.room() || co_await out.write(echo_line(shout, part))) co_return;
   }
 }
 

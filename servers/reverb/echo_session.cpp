@@ -77,7 +77,9 @@ asio::awaitable<void> EchoSession::finish() {
     co_await linger(conn_.socket());
   }
   // A flood's echoes were freed into the allocator's heap, which keeps them; hand them back.
-  if (most_pending_bytes_ >= kMaxPendingBytes / 4) give_back_free_memory();
+  if (most_pending_bytes_ >= kMaxPendingBytes / 4) {
+    give_back_free_memory_soon(conn_.socket().get_executor());
+  }
   conn_.log_end(why_);
 }
 

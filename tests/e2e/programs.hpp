@@ -23,6 +23,17 @@ using namespace std::chrono_literals;
 using testsupport::ChildProcess;
 using testsupport::TcpClient;
 
+// Polls `condition` every 20 ms until it holds or `timeout` has passed.
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
 // A server of the suite on a free loopback port, in UTC unless the options say otherwise.
 struct Server {
   ChildProcess process;

@@ -31,17 +31,6 @@ long open_descriptors(pid_t pid) {
   return ec ? -1 : count;
 }
 
-// Polls `condition` every 20 ms until it holds or `timeout` has passed.
-template <class Condition>
-bool eventually(Condition condition, milliseconds timeout) {
-  const auto deadline = steady_clock::now() + timeout;
-  while (!condition()) {
-    if (steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 // Under ASan, freed memory waits in a quarantine (4 MiB for these tests) before it is reused.
 constexpr long kSanitizerSlackKib = kSanitized ? 8 * 1024 : 0;
 
@@ -157,6 +146,7 @@ void expect_floods_cost_bounded_memory(std::size_t line_size) {
   int late = 0;
   int echoes = 0;
   std::string lateness;
+  const auto flood_start = system_clock::now();
   const auto flood_ends = steady_clock::now() + 5s;
   for (int i = 0; steady_clock::now() < flood_ends; ++i) {
     const std::string shout = "Polite " + std::to_string(i);
@@ -169,7 +159,11 @@ void expect_floods_cost_bounded_memory(std::size_t line_size) {
       ++echoes;
       if (error > kOnTime || error < -5ms) {
         ++late;
-        lateness += " " + std::to_string(std::chrono::duration_cast<milliseconds>(error).count());
+        const auto ms = [](auto d) {
+          return std::to_string(std::chrono::duration_cast<milliseconds>(d).count());
+        };
+        lateness += " " + ms(error) + " (echo " + std::to_string(i) + " part " +
+                    std::to_string(part) + ", " + ms(echo->at - flood_start) + " ms in)";
       }
     }
     rss_peak = std::max(rss_peak, resident_kib(pid));
