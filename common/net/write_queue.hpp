@@ -42,6 +42,9 @@ class WriteQueue {
   // then holds no line of its own while a client that does not read keeps it waiting.
   asio::awaitable<std::error_code> room();
 
+  // Whether write() would wait now: room() costs a coroutine, worth it only then.
+  bool full() const { return !failure_ && queued_bytes_ > kHighWater; }
+
   // Waits until every queued line has gone out, or the connection has failed. Call it before the
   // queue goes away.
   asio::awaitable<void> flush();
