@@ -12,7 +12,7 @@ namespace {
 // The part of an echo: the shout in upper case, as it was, in lower case; as Go's
 // fmt.Fprintln(c, "\t", text) writes it.
 std::string echo_line(const std::string& shout, int part) {
-  // One allocation and one pass over the text: a flood of long lines makes this the loop's work.
+  // One allocation, mapped in place: a flood of long lines makes this the loop's work.
   std::string text;
   text.reserve(shout.size() + 3);
   text += "\t ";
