@@ -13,16 +13,20 @@ WriteQueue::WriteQueue(asio::ip::tcp::socket& socket, std::chrono::nanoseconds w
       sender_(socket.get_executor()) {}
 
 asio::awaitable<std::error_code> WriteQueue::write(std::string line) {
-  while (!failure_ && queued_bytes_ > kHighWater) co_await room_.wait();
-  if (failure_) co_return failure_;
+  if (full()) co_await room();
+  co_return put(std::move(line));
+}
+
+std::error_code WriteQueue::put(std::string line) {
+  if (failure_) return failure_;
   if (queue_empty()) {
     // Nothing waits, so nothing is being written: the socket may take the line at once.
     std::error_code ec;
     const std::size_t sent = socket_.write_some(asio::buffer(line), ec);
-    if (!ec && sent == line.size()) co_return ec;
+    if (!ec && sent == line.size()) return ec;
     if (ec && ec != asio::error::would_block) {
       fail(ec);
-      co_return ec;
+      return ec;
     }
     line.erase(0, ec ? 0 : sent);  // the rest goes first, before any later line
   }
@@ -32,11 +36,11 @@ asio::awaitable<std::error_code> WriteQueue::write(std::string line) {
     sending_ = true;
     sender_.spawn(send_queued());
   }
-  co_return std::error_code{};
+  return {};
 }
 
 asio::awaitable<std::error_code> WriteQueue::room() {
-  while (!failure_ && queued_bytes_ > kHighWater) co_await room_.wait();
+  while (full()) co_await room_.wait();
   co_return failure_;
 }
 

@@ -38,6 +38,10 @@ class WriteQueue {
   // failed (a write error, or a write unfinished after the write timeout); later lines are dropped.
   asio::awaitable<std::error_code> write(std::string line);
 
+  // write() without the wait, for a caller that has seen !full() or awaited room(): no coroutine
+  // frame per line, which is most of a short line's cost.
+  std::error_code put(std::string line);
+
   // Completes when write() would not wait, or fails as it would. A writer that makes its line only
   // then holds no line of its own while a client that does not read keeps it waiting.
   asio::awaitable<std::error_code> room();

@@ -44,7 +44,7 @@ asio::awaitable<void> echo(WriteQueue& out, std::string shout, std::chrono::nano
     if (out.full()) {
       if (co_await out.room()) co_return;
     }
-    if (co_await out.write(echo_line(shout, part))) co_return;
+    if (out.put(echo_line(shout, part))) co_return;
   }
 }
 
