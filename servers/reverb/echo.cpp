@@ -5,6 +5,7 @@
 
 #include "common/net/awaitable.hpp"
 #include "common/text/case_mapping.hpp"
+#include "servers/reverb/loop_lag.hpp"
 
 namespace gonet {
 namespace {
@@ -37,6 +38,7 @@ asio::awaitable<void> echo(WriteQueue& out, std::string shout, std::chrono::nano
     if (part > 0) {
       pause.expires_after(delay);
       co_await pause.async_wait(use_nothrow);
+      LoopLag::here().pause_ended(pause.expiry(), std::chrono::steady_clock::now());
     }
     // The line is made once the queue has room for it: otherwise, for a client that does not
     // read, every pending echo would hold a line as long as its shout (SECURITY.md's sums).

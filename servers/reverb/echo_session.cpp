@@ -8,6 +8,7 @@
 #include "common/net/log.hpp"
 #include "common/net/memory.hpp"
 #include "common/text/duration.hpp"
+#include "servers/reverb/loop_lag.hpp"
 
 namespace gonet {
 namespace {
@@ -42,6 +43,13 @@ EchoSession::EchoSession(Connection& conn, const ReverbOptions& options)
 asio::awaitable<std::optional<std::string>> EchoSession::next_shout() {
   while ((echoes_.size() >= kMaxPendingEchoes || pending_bytes_ >= kMaxPendingBytes) && !why_) {
     co_await changed_.wait();
+  }
+  // More than a fair share pending while the loop is behind: this client's next echo waits,
+  // not the others'. Asked again within kFresh, as a behind() answer is good for no longer.
+  while (echoes_.size() > kFairShare && !why_ &&
+         LoopLag::here().behind(std::chrono::steady_clock::now())) {
+    asio::steady_timer moment(conn_.socket().get_executor(), LoopLag::kFresh / 2);
+    co_await moment.async_wait(use_nothrow);
   }
   if (why_) co_return std::nullopt;
   auto [ec, line] = co_await read_line();

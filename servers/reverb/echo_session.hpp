@@ -31,6 +31,9 @@ class EchoSession {
   // their length (SECURITY.md has the sums).
   static constexpr std::size_t kMaxPendingEchoes = 1024;
   static constexpr std::size_t kMaxPendingBytes = 1024 * 1024;
+  // Echoes a session may have pending however far behind its loop is (LoopLag): more than anyone
+  // typing has, so only floods wait.
+  static constexpr std::size_t kFairShare = 16;
 
   EchoSession(Connection& conn, const ReverbOptions& options);
   EchoSession(const EchoSession&) = delete;
