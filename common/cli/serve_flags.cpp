@@ -12,8 +12,10 @@ void add_serve_flags(cxxopts::Options& options, const Program& program) {
       cxxopts::value<std::string>()->default_value("localhost"),
       "H")("max-conns", "connections served at once; 0 means no cap but the descriptor limit",
            cxxopts::value<std::string>()->default_value("0"),
-           "N")("write-timeout", "drop a client whose write has been stuck this long",
-                cxxopts::value<std::string>()->default_value("30s"), "D");
+           "N")("max-conns-per-host", "connections served at once from one address; 0 means no cap",
+                cxxopts::value<std::string>()->default_value("0"),
+                "N")("write-timeout", "drop a client whose write has been stuck this long",
+                     cxxopts::value<std::string>()->default_value("30s"), "D");
   if (program.concurrent) {
     options.add_options("server")("threads", "event loops, each with its own listener",
                                   cxxopts::value<std::string>()->default_value("1"), "N");
@@ -32,6 +34,8 @@ ServeOptions serve_flags(const cxxopts::ParseResult& result, const Program& prog
   serve.listen.port = *number;
   serve.max_conns = parse_count<std::size_t>("max-conns", result["max-conns"].as<std::string>(), 0,
                                              1'000'000'000);
+  serve.max_conns_per_host = parse_count<std::size_t>(
+      "max-conns-per-host", result["max-conns-per-host"].as<std::string>(), 0, 1'000'000'000);
   serve.write_timeout =
       parse_duration_flag("write-timeout", result["write-timeout"].as<std::string>());
   if (serve.write_timeout.count() == 0) {

@@ -2,27 +2,39 @@
 
 #include <atomic>
 #include <cstddef>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <unordered_map>
 
 #include <asio/ip/tcp.hpp>
 
 namespace gonet {
 
-// How many connections are served at once, across every event loop, for -max-conns.
+// How many connections are served at once across every event loop: in all (-max-conns) and from
+// one address (-max-conns-per-host). 0 is no cap.
 class ConnectionLimit {
  public:
-  explicit ConnectionLimit(std::size_t max) : max_(max) {}
-  bool try_take();
-  void give_back() { open_.fetch_sub(1, std::memory_order_relaxed); }
+  explicit ConnectionLimit(std::size_t max, std::size_t max_per_host = 0)
+      : max_(max), max_per_host_(max_per_host) {}
+
+  enum class Verdict { taken, over_max, over_max_per_host };
+  // A place for a connection from `peer`, given back by give_back(peer), unless a cap is reached.
+  Verdict try_take(const asio::ip::address& peer);
+  void give_back(const asio::ip::address& peer);
+
   std::size_t max() const { return max_; }
+  std::size_t max_per_host() const { return max_per_host_; }
 
  private:
-  std::size_t max_;  // 0: no cap but the descriptor limit
+  std::size_t max_;
+  std::size_t max_per_host_;
   std::atomic<std::size_t> open_{0};
+  std::mutex mutex_;  // for per_host_, counted only with a cap
+  std::unordered_map<asio::ip::address, std::size_t> per_host_;
 };
 
-// An accepted client: its socket and its place under the connection limit, both given back
+// An accepted client: its socket and its place under the connection limits, both given back
 // when the session that owns it ends.
 class Connection {
  public:

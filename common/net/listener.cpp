@@ -39,10 +39,17 @@ asio::awaitable<Connection> Listener::accept() {
     tcp::endpoint peer;
     auto [ec, socket] = co_await acceptor_.async_accept(peer, use_nothrow);
     if (!ec) {
-      if (!limit_->try_take()) {
-        over_limit_.warn("connection limit " + std::to_string(limit_->max()) +
-                         " reached; closing " + to_string(peer));
-        continue;  // the socket closes here
+      switch (limit_->try_take(peer.address())) {
+        case ConnectionLimit::Verdict::taken:
+          break;
+        case ConnectionLimit::Verdict::over_max:
+          over_limit_.warn("connection limit " + std::to_string(limit_->max()) +
+                           " reached; closing " + to_string(peer));
+          continue;  // the socket closes here
+        case ConnectionLimit::Verdict::over_max_per_host:
+          over_host_limit_.warn("connection limit " + std::to_string(limit_->max_per_host()) +
+                                " per host reached; closing " + to_string(peer));
+          continue;
       }
       socket.non_blocking(true, ec);
       if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("accept {}", to_string(peer));

@@ -21,8 +21,8 @@ class Listener {
       : acceptor_(std::move(acceptor)), limit_(&limit) {}
 
   // The next client, its socket in non-blocking mode, as every session writes to it. A client over
-  // -max-conns is closed at once; running out of descriptors pauses accepting briefly rather than
-  // spinning on EMFILE; neither ends the loop.
+  // -max-conns or -max-conns-per-host is closed at once; running out of descriptors pauses
+  // accepting briefly rather than spinning on EMFILE; neither ends the loop.
   asio::awaitable<Connection> accept();
 
   asio::any_io_executor get_executor() { return acceptor_.get_executor(); }
@@ -31,6 +31,7 @@ class Listener {
   asio::ip::tcp::acceptor acceptor_;
   ConnectionLimit* limit_;
   RateLimitedWarning over_limit_;
+  RateLimitedWarning over_host_limit_;
   RateLimitedWarning out_of_descriptors_;
 };
 

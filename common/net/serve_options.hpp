@@ -12,8 +12,9 @@ namespace gonet {
 // How a server listens and treats its clients, whatever it serves.
 struct ServeOptions {
   Endpoint listen{"localhost", 8000};
-  std::size_t max_conns = 0;  // 0: no cap but the descriptor limit
-  unsigned threads = 1;       // event loops
+  std::size_t max_conns = 0;           // 0: no cap but the descriptor limit
+  std::size_t max_conns_per_host = 0;  // from one address; 0: no cap
+  unsigned threads = 1;                // event loops
   std::chrono::nanoseconds write_timeout = std::chrono::seconds(30);
   spdlog::level::level_enum log_level = spdlog::level::info;
 };

@@ -19,7 +19,7 @@ namespace gonet {
 
 int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
   // Declared before the loops, which may still run handlers that use them as they go.
-  ConnectionLimit limit(options.max_conns);
+  ConnectionLimit limit(options.max_conns, options.max_conns_per_host);
   std::atomic<int> status = 0;
   // One thread per loop: nothing is shared between loops, so no locking is needed inside one.
   // A deque, because a loop never moves once made.

@@ -362,5 +362,61 @@ TEST(MultiLoop, ReverbTwoWithTwoLoopsHonoursOneConnectionCapAcrossLoops) {
   expect_clean_stop(server.process);
 }
 
+// Whether `program` serves `client`: its first line comes (an echo server's after a line of ours).
+bool serves(const std::string& program, TcpClient& client) {
+  if (program.starts_with("reverb")) client.send_some("hi\n", 500ms);
+  return client.read_line(2s).has_value();
+}
+
+TEST(ConnectionCaps, EveryServerClosesAConnectionOverMaxConnsPerHostWithoutAByte) {
+  // Two at once from 127.0.0.1: a third from it is closed at once, without a byte and with a
+  // warning, while 127.0.0.2 is served; when one of the two leaves, 127.0.0.1 is served again.
+  for (const auto& [program, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"clock2", {}},
+           {"clock2", {"-threads", "2"}},
+           {"reverb1", {}},
+           {"reverb2", {"-threads", "2", "-delay", "0"}},
+           {"chat", {}}}) {
+    SCOPED_TRACE(program + (args.empty() ? "" : " " + args[0]));
+    std::vector<std::string> flags = {"-host", "127.0.0.1", "-max-conns-per-host", "2"};
+    flags.insert(flags.end(), args.begin(), args.end());
+    auto server = start_server(program, flags);
+    std::vector<TcpClient> first;
+    for (int i = 0; i < 2; ++i) {
+      first.push_back(TcpClient::connect_from("127.0.0.1", server.port));
+      ASSERT_TRUE(serves(program, first.back())) << "client " << i;
+    }
+    auto over = TcpClient::connect_from("127.0.0.1", server.port);
+    EXPECT_EQ(over.read_until_eof(2s), "") << "a byte was sent to a connection over the cap";
+    EXPECT_TRUE(over.eof());
+    EXPECT_TRUE(server.process.wait_for_stderr_line(
+        "warning: connection limit 2 per host reached; closing 127.0.0.1:", 1s))
+        << server.process.stderr_text();
+    auto other = TcpClient::connect_from("127.0.0.2", server.port);
+    EXPECT_TRUE(serves(program, other)) << "another host was refused";
+    first.front().close();
+    // The place is given back once its session has ended.
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto next = TcpClient::connect_from("127.0.0.1", server.port);
+          return serves(program, next);
+        },
+        3s));
+    expect_clean_stop(server.process);
+  }
+}
+
+TEST(ConnectionCaps, ClockOneTakesMaxConnsPerHostAndServesOneAfterAnother) {
+  // clock1 serves one client at a time, so a cap of one per host changes nothing: the second
+  // waits in the backlog, and is served when the first leaves.
+  auto server = start_server("clock1", {"-max-conns-per-host", "1"});
+  auto first = TcpClient::connect(server.port);
+  ASSERT_TRUE(first.read_line(2s));
+  auto second = TcpClient::connect(server.port);
+  first.close();
+  EXPECT_TRUE(second.read_line(3s));
+  expect_clean_stop(server.process);
+}
+
 }  // namespace
 }  // namespace e2e

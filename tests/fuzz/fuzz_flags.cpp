@@ -35,6 +35,7 @@ void check_serve(const gonet::ServeOptions& serve, bool concurrent) {
   check(serve.threads >= 1 && serve.threads <= 256, "-threads out of 1..256");
   check(concurrent || serve.threads == 1, "-threads on a sequential server");
   check(serve.max_conns <= 1'000'000'000, "-max-conns out of range");
+  check(serve.max_conns_per_host <= 1'000'000'000, "-max-conns-per-host out of range");
   check(serve.write_timeout.count() > 0, "-write-timeout not positive");
 }
 

@@ -59,7 +59,8 @@ std::string ms_text(milliseconds ms) { return std::to_string(ms.count()) + " ms"
 
 }  // namespace
 
-int TcpClient::open_connection(std::uint16_t port, const std::string& host, int rcvbuf) {
+int TcpClient::open_connection(std::uint16_t port, const std::string& host, int rcvbuf,
+                               const std::string& source) {
   std::string name = host == "localhost" ? "127.0.0.1" : host;
   if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
     name = name.substr(1, name.size() - 2);
@@ -96,6 +97,20 @@ int TcpClient::open_connection(std::uint16_t port, const std::string& host, int 
     errno = e;
     return -1;
   }
+  if (!source.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1) {
+      ::close(fd);
+      throw std::invalid_argument("TcpClient: not a numeric IPv4 address: " + source);
+    }
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
+      int e = errno;
+      ::close(fd);
+      errno = e;
+      return -1;
+    }
+  }
   int error = 0;
   if (::connect(fd, addr, len) != 0) {
     error = errno;
@@ -128,6 +143,15 @@ TcpClient TcpClient::connect(std::uint16_t port, std::string host, int rcvbuf) {
 std::optional<TcpClient> TcpClient::try_connect(std::uint16_t port, std::string host, int rcvbuf) {
   int fd = open_connection(port, host, rcvbuf);
   if (fd < 0) return std::nullopt;
+  return TcpClient(fd);
+}
+
+TcpClient TcpClient::connect_from(const std::string& source, std::uint16_t port, std::string host) {
+  int fd = open_connection(port, host, 0, source);
+  if (fd < 0) {
+    throw std::system_error(errno, std::generic_category(),
+                            "connect " + host + ":" + std::to_string(port) + " from " + source);
+  }
   return TcpClient(fd);
 }
 

@@ -28,6 +28,10 @@ class TcpClient {
   static TcpClient connect(std::uint16_t port, std::string host = "127.0.0.1", int rcvbuf = 0);
   static std::optional<TcpClient> try_connect(std::uint16_t port, std::string host = "127.0.0.1",
                                               int rcvbuf = 0);
+  // From the loopback address `source` (say 127.0.0.2: all of 127/8 is this machine's), so a test
+  // can play clients of several hosts.
+  static TcpClient connect_from(const std::string& source, std::uint16_t port,
+                                std::string host = "127.0.0.1");
 
   TcpClient(TcpClient&& o) noexcept;
   TcpClient& operator=(TcpClient&& o) noexcept;
@@ -61,7 +65,8 @@ class TcpClient {
  private:
   using Clock = std::chrono::steady_clock;
   explicit TcpClient(int fd) : fd_(fd) {}
-  static int open_connection(std::uint16_t port, const std::string& host, int rcvbuf);
+  static int open_connection(std::uint16_t port, const std::string& host, int rcvbuf,
+                             const std::string& source = "");
   bool receive(Clock::time_point deadline);
   std::string take(std::size_t n);
 
