@@ -15,7 +15,8 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
 fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_line_splitter fuzz_case_mapping fuzz_flags fuzz_address_duration fuzz_clockwall_args)
+  targets=(fuzz_line_splitter fuzz_case_mapping fuzz_flags fuzz_address_duration fuzz_clockwall_args
+           fuzz_terminal_safe)
 fi
 
 if ! command -v clang++ >/dev/null; then

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace gonet {
+
+// Appends `text` to `out` with every part a terminal would obey written as Go's strconv.Quote
+// writes it, without the quotes: C0 controls but tab (`\a \b \f \n \r \v`, else `\x1b`), DEL
+// (`\x7f`), C1 controls (`\u009b`), the Unicode bidirectional controls (`\u202e`) and each byte
+// of invalid UTF-8 (`\xff`). Everything else, tabs and backslashes included, passes unchanged,
+// so ordinary text is byte-identical. A line one client sends to others cannot move their cursor,
+// clear their screen or reverse what they read.
+void append_terminal_safe(std::string_view text, std::string& out);
+
+}  // namespace gonet
