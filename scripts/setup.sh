@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev
           netcat-openbsd netbase ccache python3 util-linux tzdata stress-ng clang libclang-rt-14-dev
-          mandoc dpkg-dev file lintian systemd faketime)
+          mandoc dpkg-dev file lintian systemd faketime libicu-dev)
 if [ "${1:-}" = bench ]; then packages+=(socat ncat); fi
 
 missing=()

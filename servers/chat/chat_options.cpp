@@ -16,7 +16,12 @@ ChatOptions parse_chat_options(const Program& program, const std::vector<std::st
       cxxopts::value<std::string>()->default_value("256"),
       "N")("names", "ask each newcomer its name instead of naming it by its address")(
       "max-line", "longest line in bytes, its end not counted",
-      cxxopts::value<std::string>()->default_value("65536"), "N");
+      cxxopts::value<std::string>()->default_value("65536"),
+      "N")("rate",
+           "lines taken from one client a second on average, in bursts of 5 times that; 0 means no "
+           "limit",
+           cxxopts::value<std::string>()->default_value("20"),
+           "N")("raw", "relay text as the book does, with the controls a terminal obeys");
   const auto result = parse(options, program, args);
 
   ChatOptions chat;
@@ -26,6 +31,8 @@ ChatOptions parse_chat_options(const Program& program, const std::vector<std::st
   chat.names = result["names"].as<bool>();
   chat.max_line = parse_count<std::size_t>("max-line", result["max-line"].as<std::string>(), 1,
                                            std::size_t{1} << 30);
+  chat.rate = parse_count<unsigned>("rate", result["rate"].as<std::string>(), 0, 1'000'000);
+  chat.raw = result["raw"].as<bool>();
   return chat;
 }
 

@@ -17,6 +17,8 @@ struct ChatOptions {
   std::size_t queue = 256;  // messages waiting for one client, at most
   bool names = false;       // ask each newcomer its name
   std::size_t max_line = 65536;
+  unsigned rate = 20;  // lines taken from one client a second, on average; 0: no limit
+  bool raw = false;    // relay text as the book does, terminal controls included
 };
 
 // Throws UsageError or EarlyExit; `args` are the arguments after the program's name.

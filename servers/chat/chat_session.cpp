@@ -18,65 +18,88 @@ namespace {
 // Per client, at most this much waits to be written, whatever -queue says (SPEC: 1 MiB).
 constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;
 
-Message message(std::string_view text) { return std::make_shared<const std::string>(text); }
+Message message(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
 
 }  // namespace
 
 ChatSession::ChatSession(Connection& conn, const ChatOptions& options)
     : conn_(conn),
       options_(options),
-      client_(conn.socket().get_executor(), to_string(conn.peer()), options.queue, kMaxQueuedBytes),
+      client_(conn.socket(), to_string(conn.peer()), options.queue, kMaxQueuedBytes),
       lines_(conn.socket(), options.max_line),
       idle_(conn.socket().get_executor()),
+      tokens_(options.rate, 5 * options.rate, std::chrono::steady_clock::now()),
+      pace_(conn.socket().get_executor()),
       tasks_(conn.socket().get_executor()) {
-  client_.write_straight_to(conn.socket());
   // go clientWriter(conn, ch)
-  tasks_.spawn(client_writer(conn.socket(), client_, options.serve.write_timeout,
-                             [this](std::error_code why) {
-                               writes_failed_ = true;
-                               if (why == asio::error::timed_out) {
-                                 spdlog::debug("{}: a write stuck for {}", client_.address(),
-                                               format_duration(options_.serve.write_timeout));
-                               }
-                               // A client that cannot take its messages is gone: it leaves, and
-                               // the others hear of it.
-                               stop_reading(why);
-                             }));
+  tasks_.spawn(client_writer(client_, options.serve.write_timeout, [this](std::error_code why) {
+    writes_failed_ = true;
+    if (why == asio::error::timed_out) {
+      spdlog::debug("{}: a write stuck for {}", client_.address(),
+                    format_duration(options_.serve.write_timeout));
+    }
+    // A client that cannot take its messages is gone: it leaves, and the others hear of it.
+    stop_reading(why);
+  }));
   if (options.idle_timeout.count() > 0) {
     idle_.expires_after(options.idle_timeout);
     tasks_.spawn(watch_for_idleness());
   }
 }
 
-asio::awaitable<bool> ChatSession::enter(ClientChannel& entering) {
-  if (!options_.names) co_return co_await ask_to_enter(entering, name_of(conn_.peer()));
-  client_.deliver_always(message(wire::kEnterYourName));
+void ChatSession::reply(std::string_view line) {
+  // Bounded as a message is: a client that sends names without reading the answers fills its
+  // queue, and then skips them, like any other.
+  client_.deliver(message(std::string(line)));
+  client_.flush();
+}
+
+asio::awaitable<bool> ChatSession::enter(LoopRoom& room) {
+  if (!options_.names) {
+    client_.set_name(name_of(conn_.peer()));
+    entered_ = room.enter(client_);
+    co_return entered_;
+  }
+  reply(wire::kEnterYourName);
   while (auto line = co_await next_line()) {
-    std::string name = trim_name(*line);
-    const bool empty = name.empty();
-    if (!empty) {
-      if (co_await ask_to_enter(entering, std::move(name))) co_return true;
+    ChosenName chosen = choose_name(*line);
+    switch (chosen.verdict) {
+      case ChosenName::Verdict::empty:
+        reply(wire::kNameEmpty);
+        break;
+      case ChosenName::Verdict::not_allowed:
+        reply(wire::kNameNotAllowed);
+        break;
+      case ChosenName::Verdict::allowed:
+        client_.set_name(std::move(chosen.name));
+        if (room.enter(client_)) {
+          entered_ = true;
+          co_return true;
+        }
+        reply(wire::kNameTaken);
+        break;
     }
-    // A refusal is bounded as a message is: a client that sends names without reading the
-    // answers fills its queue, and then skips them, like any other.
-    client_.deliver(message(empty ? wire::kNameEmpty : wire::kNameTaken));
-    // And it waits its turn, as a line to the broadcaster does: a flood of empty names must not
-    // keep the loop from the others.
+    // And it waits its turn, as a line to the room does: a flood of names must not keep the
+    // loop from the others.
     co_await asio::post(conn_.socket().get_executor(), asio::use_awaitable);
   }
   co_return false;
 }
 
-asio::awaitable<bool> ChatSession::ask_to_enter(ClientChannel& entering, std::string name) {
-  client_.set_name(std::move(name));
-  auto [ec] = co_await entering.async_send(std::error_code{}, &client_, use_nothrow);
-  if (ec) co_return false;
-  entered_ = co_await client_.admitted();
-  co_return entered_;
+asio::awaitable<bool> ChatSession::pace() {
+  if (options_.rate == 0) co_return true;
+  for (auto wait = tokens_.take(std::chrono::steady_clock::now()); wait.count() > 0;
+       wait = tokens_.take(std::chrono::steady_clock::now())) {
+    // The lines wait unread in the client's socket meanwhile: TCP holds the flooder back.
+    pace_.expires_after(wait);
+    co_await pace_.async_wait(use_nothrow);
+    if (why_) co_return false;
+  }
+  co_return true;
 }
 
 asio::awaitable<std::optional<std::string>> ChatSession::next_line() {
-  if (why_) co_return std::nullopt;
+  if (why_ || !co_await pace()) co_return std::nullopt;
   reading_ = true;
   reading_since_ = std::chrono::steady_clock::now();
   auto [ec, line] = co_await lines_.read_line(stop_idle_read_.slot());
@@ -116,7 +139,8 @@ asio::awaitable<void> ChatSession::watch_for_idleness() {
 }
 
 Message ChatSession::says(std::string_view text) const {
-  return std::make_shared<const std::string>(wire::says(client_.name(), text));
+  return message(options_.raw ? wire::says(client_.name(), text)
+                              : wire::says_safely(client_.name(), text));
 }
 
 asio::awaitable<void> ChatSession::finish() {
@@ -134,6 +158,7 @@ asio::awaitable<void> ChatSession::finish() {
 void ChatSession::stop_reading(std::error_code why) {
   if (!why_) why_ = why;
   lines_.stop();
+  pace_.cancel();
 }
 
 }  // namespace gonet

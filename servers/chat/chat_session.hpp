@@ -15,16 +15,18 @@
 #include "common/net/connection.hpp"
 #include "common/net/line_reader.hpp"
 #include "common/net/task_group.hpp"
-#include "servers/chat/channels.hpp"
 #include "servers/chat/chat_options.hpp"
 #include "servers/chat/client.hpp"
+#include "servers/chat/loop_room.hpp"
+#include "servers/chat/token_bucket.hpp"
 
 namespace gonet {
 
-// One connection of the chat server, the book's handleConn less its loop: the client as the
-// broadcaster knows it, its writer (the book's clientWriter, running from construction until
-// finish()), and its lines in, watched for -idle-timeout. Nothing is lost at the end: the client
-// gets every message queued for it before its leaving, then EOF. The options must outlive it.
+// One connection of the chat server, the book's handleConn less its loop: the client as its event
+// loop knows it, its writer (the book's clientWriter, running from construction until finish()),
+// and its lines in, taken at most -rate a second and watched for -idle-timeout. Nothing is lost
+// at the end: the client gets every message queued for it before its leaving, then EOF. The
+// options must outlive it.
 class ChatSession {
  public:
   ChatSession(Connection& conn, const ChatOptions& options);
@@ -33,17 +35,18 @@ class ChatSession {
 
   Client& client() { return client_; }
 
-  // Names the client and sends it on `entering`; true once the broadcaster admitted it. By
-  // default its name is its address; with -names it is asked for one until it gives one that is
-  // neither empty nor taken. False when the client goes before it is admitted.
-  asio::awaitable<bool> enter(ClientChannel& entering);
+  // Names the client and brings it into `room`; true once it is in. By default its name is its
+  // address; with -names it is asked for one until it gives one that is allowed and not taken.
+  // False when the client goes before it is in.
+  asio::awaitable<bool> enter(LoopRoom& room);
 
-  // The next line the client sends, or nullopt when there is none to come: it closed or
-  // half-closed, sent a line over -max-line, sent no line for -idle-timeout, could not take its
-  // messages, or failed.
+  // The next line the client sends, when -rate lets it be taken, or nullopt when there is none
+  // to come: it closed or half-closed, sent a line over -max-line, sent no line for
+  // -idle-timeout, could not take its messages, or failed.
   asio::awaitable<std::optional<std::string>> next_line();
 
-  // A line of the client's as everyone gets it: "NAME: text\n".
+  // A line of the client's as everyone gets it: "NAME: text\n", the text made safe for a
+  // terminal unless -raw.
   Message says(std::string_view text) const;
 
   // Waits until every message queued for the client has gone out (after its leaving, the
@@ -51,7 +54,10 @@ class ChatSession {
   asio::awaitable<void> finish();
 
  private:
-  asio::awaitable<bool> ask_to_enter(ClientChannel& entering, std::string name);
+  // A line of the server's own to this client alone, before it is in the room.
+  void reply(std::string_view line);
+  // Waits until -rate lets the next line be taken; false if reading stopped meanwhile.
+  asio::awaitable<bool> pace();
   asio::awaitable<void> watch_for_idleness();
   void stop_reading(std::error_code why);
 
@@ -60,6 +66,8 @@ class ChatSession {
   Client client_;
   LineReader<asio::ip::tcp::socket> lines_;
   asio::steady_timer idle_;
+  TokenBucket tokens_;
+  asio::steady_timer pace_;
   asio::cancellation_signal stop_idle_read_;  // cancels the read alone, not a write in flight
   bool reading_ = false;  // waiting for a line (not for the broadcaster to take one)
   std::chrono::steady_clock::time_point reading_since_;

@@ -1,6 +1,5 @@
 #include "servers/chat/client_writer.hpp"
 
-#include <string>
 #include <vector>
 
 #include <asio/buffer.hpp>
@@ -9,76 +8,54 @@
 #include <asio/write.hpp>
 
 #include "common/net/awaitable.hpp"
-#include "servers/chat/wire.hpp"
 
 namespace gonet {
 namespace {
 
 using asio::ip::tcp;
 
-// One write takes at most this much: a sendmsg() takes at most 64 buffers in Asio, and a client
-// that is slow to take a batch holds its messages until the whole batch is out.
-constexpr std::size_t kBatchEntries = 64;
-constexpr std::size_t kBatchBytes = 64 * 1024;
+// What one write of the writer takes at most: Asio's writes pass at most 64 buffers to a system
+// call, and the writer waits for the socket anyway.
+constexpr std::size_t kBatch = 64;
 
-// Drops the first `n` bytes of `buffers`.
-void consume(std::vector<asio::const_buffer>& buffers, std::size_t n) {
-  std::size_t whole = 0;
-  while (whole < buffers.size() && n >= buffers[whole].size()) n -= buffers[whole++].size();
-  buffers.erase(buffers.begin(), buffers.begin() + static_cast<std::ptrdiff_t>(whole));
-  if (!buffers.empty()) buffers.front() += n;
-}
+struct Written {
+  std::error_code ec;
+  std::size_t bytes;
+};
 
 // Writes all of `buffers`, or fails with timed_out when that is still unfinished after `timeout`.
-asio::awaitable<std::error_code> write_within(tcp::socket& socket,
-                                              std::vector<asio::const_buffer>& buffers,
-                                              asio::steady_timer& stuck,
-                                              std::chrono::nanoseconds timeout) {
-  // A client that keeps up takes the batch at once, with no asynchronous machinery at all.
-  std::error_code ec;
-  const std::size_t sent = socket.write_some(buffers, ec);
-  if (ec && ec != asio::error::would_block) co_return ec;
-  consume(buffers, ec ? 0 : sent);
-  if (buffers.empty()) co_return std::error_code{};
-
+asio::awaitable<Written> write_within(tcp::socket& socket,
+                                      const std::vector<asio::const_buffer>& buffers,
+                                      asio::steady_timer& stuck, std::chrono::nanoseconds timeout) {
   using namespace asio::experimental::awaitable_operators;
   stuck.expires_after(timeout);
   const auto done =
       co_await (asio::async_write(socket, buffers, use_nothrow) || stuck.async_wait(use_nothrow));
-  if (done.index() == 1) co_return asio::error::timed_out;
-  co_return std::get<0>(std::get<0>(done));
+  if (done.index() == 1) co_return Written{asio::error::timed_out, 0};
+  const auto [ec, bytes] = std::get<0>(done);
+  co_return Written{ec, bytes};
 }
 
 }  // namespace
 
-asio::awaitable<void> client_writer(tcp::socket& socket, Client& client,
-                                    std::chrono::nanoseconds write_timeout,
+asio::awaitable<void> client_writer(Client& client, std::chrono::nanoseconds write_timeout,
                                     std::function<void(std::error_code)> on_failure) {
   OutgoingQueue& queue = client.queue();
-  asio::steady_timer stuck(socket.get_executor());
+  asio::steady_timer stuck(client.socket().get_executor());
   std::vector<asio::const_buffer> buffers;
-  std::vector<std::string> notices;  // the text of the skipped notices in a batch
   bool failed = false;
   for (;;) {
     if (!failed && !queue.empty()) {
-      const auto batch = queue.start_writing(kBatchEntries, kBatchBytes);
-      buffers.clear();
-      notices.clear();
-      notices.reserve(batch.size());  // the buffers point into them: no reallocation
-      for (const Outgoing& entry : batch) {
-        if (entry.message) {
-          buffers.push_back(asio::buffer(*entry.message) + entry.sent);
-        } else {
-          notices.push_back(wire::skipped(entry.skipped));
-          buffers.push_back(asio::buffer(notices.back()));
-        }
-      }
-      const std::error_code ec = co_await write_within(socket, buffers, stuck, write_timeout);
-      queue.written();
-      if (ec) {
+      buffers.resize(kBatch);
+      buffers.resize(queue.gather(buffers));
+      client.set_writing(true);
+      const Written written = co_await write_within(client.socket(), buffers, stuck, write_timeout);
+      client.set_writing(false);
+      queue.consume(written.bytes);
+      if (written.ec) {
         failed = true;
         queue.abandon();
-        on_failure(ec);
+        on_failure(written.ec);
       }
       continue;
     }

@@ -1,5 +1,13 @@
 #include "servers/chat/names.hpp"
 
+#include <cstdint>
+#include <stdexcept>
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uspoof.h>
+
 #include "common/net/connection.hpp"
 #include "common/text/utf8.hpp"
 
@@ -45,6 +53,44 @@ std::size_t space_at_end(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// Past this many bytes a line cannot be 32 code points once in NFC (composition joins at most a
+// few code points of at most 4 bytes each): refused without asking ICU.
+constexpr std::size_t kMaxNameBytes = 1024;
+constexpr int32_t kMaxNameCodePoints = 32;
+
+// ICU's spoof checker, made once: it only reads its data after that, and ICU lets any number of
+// threads check with one checker at once.
+const USpoofChecker& spoof_checker() {
+  static const USpoofChecker* const checker = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    USpoofChecker* made = uspoof_open(&status);
+    uspoof_setChecks(made, USPOOF_RESTRICTION_LEVEL, &status);
+    uspoof_setRestrictionLevel(made, USPOOF_HIGHLY_RESTRICTIVE);
+    if (U_FAILURE(status)) {
+      throw std::runtime_error(std::string("ICU spoof checker: ") + u_errorName(status));
+    }
+    return made;
+  }();
+  return *checker;
+}
+
+bool allowed_in_a_name(UChar32 c) {
+  return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK)) != 0 || c == '-' || c == '_' || c == '.';
+}
+
+std::string skeleton(const icu::UnicodeString& name) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString out;
+  uspoof_getSkeletonUnicodeString(&spoof_checker(), 0, name, out, &status);
+  if (U_FAILURE(status)) out = name;
+  std::string utf8;
+  return out.toUTF8String(utf8);
+}
+
+}  // namespace
+
 std::string name_of(const asio::ip::tcp::endpoint& peer) {
   const auto address = peer.address();
   if (address.is_v6() && address.to_v6().is_v4_mapped()) {
@@ -62,6 +108,39 @@ std::string trim_name(std::string_view line) {
   }
   while (const std::size_t width = space_at_end(line)) line.remove_suffix(width);
   return std::string(line);
+}
+
+ChosenName choose_name(std::string_view line) {
+  const std::string trimmed = trim_name(line);
+  if (trimmed.empty()) return {ChosenName::Verdict::empty, {}};
+  const ChosenName not_allowed{ChosenName::Verdict::not_allowed, {}};
+  if (trimmed.size() > kMaxNameBytes) return not_allowed;
+  // Invalid UTF-8 comes in as U+FFFD, a symbol, and is refused with it.
+  const icu::UnicodeString text = icu::UnicodeString::fromUTF8(trimmed);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) return not_allowed;
+  const icu::UnicodeString name = nfc->normalize(text, status);
+  if (U_FAILURE(status)) return not_allowed;
+  const int32_t length = name.countChar32();
+  if (length < 1 || length > kMaxNameCodePoints) return not_allowed;
+  for (int32_t i = 0; i < name.length(); i = name.moveIndex32(i, 1)) {
+    if (!allowed_in_a_name(name.char32At(i))) return not_allowed;
+  }
+  if (uspoof_check2UnicodeString(&spoof_checker(), name, nullptr, &status) != 0 ||
+      U_FAILURE(status)) {
+    return not_allowed;
+  }
+  std::string utf8;
+  name.toUTF8String(utf8);
+  return {ChosenName::Verdict::allowed, std::move(utf8)};
+}
+
+NameKeys keys_of(std::string_view name) {
+  const icu::UnicodeString text = icu::UnicodeString::fromUTF8(name);
+  icu::UnicodeString folded = text;
+  folded.foldCase();
+  return {skeleton(folded), skeleton(text)};
 }
 
 }  // namespace gonet

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <asio/ip/tcp.hpp>
 
@@ -15,5 +16,27 @@ std::string name_of(const asio::ip::tcp::endpoint& peer);
 // A name a client chose (-names): its line without the white space around it, as Go's
 // strings.TrimSpace cuts it (ASCII and Unicode white space, such as a no-break space).
 std::string trim_name(std::string_view line);
+
+// What a newcomer's line makes of the name it chose (-names): trimmed and put in NFC, 1 to 32
+// code points, each a letter or digit of any script (Unicode categories L and N) or one of
+// "-_.", and of one script as Unicode TS #39's "highly restrictive" level has it (Latin with
+// Cyrillic is not; Latin with Han and Kana is). So no name holds a control, a space, a format or
+// invisible character, or passes for another by mixing look-alike letters of two scripts.
+struct ChosenName {
+  enum class Verdict { allowed, empty, not_allowed };
+  Verdict verdict;
+  std::string name;  // when allowed
+};
+ChosenName choose_name(std::string_view line);
+
+// How a name looks to a reader: two names that share either key pass for each other, and only
+// one of them may be present. `folded` is the TS #39 confusable skeleton of the case-folded name
+// (alice, ALICE and a1ice share it), `skeleton` that of the name as it is (Il1 and lll).
+struct NameKeys {
+  std::string folded;
+  std::string skeleton;
+  bool operator==(const NameKeys&) const = default;
+};
+NameKeys keys_of(std::string_view name);
 
 }  // namespace gonet

@@ -1,72 +1,66 @@
 #include "servers/chat/outgoing_queue.hpp"
 
+#include "servers/chat/wire.hpp"
+
 namespace gonet {
 
+bool OutgoingQueue::has_room_for(const Message& message) const {
+  return messages_ == 0 || (messages_ < max_messages_ && bytes_ + message->size() <= max_bytes_);
+}
+
 bool OutgoingQueue::push(Message message) {
-  if (closed_ || abandoned_) return false;
-  const bool fits =
-      messages_ == 0 || (messages_ < max_messages_ && bytes_ + message->size() <= max_bytes_);
-  if (!fits) {
+  if (!accepting()) return false;
+  if (!has_room_for(message)) {
     ++skipped_;
-    // Skips in a row share one notice, unless it is already being written.
-    if (entries_.size() > head_ + writing_ && !entries_.back().message) {
+    // Skips in a row share one notice, unless it has been gathered for writing.
+    if (!empty() && !entries_.back().text && entries_.back().skipped > 0) {
       ++entries_.back().skipped;
     } else {
-      entries_.push_back(Outgoing{nullptr, 1});
+      entries_.push_back(Entry{nullptr, 1});
     }
     return false;
   }
-  push_always(std::move(message));
-  return true;
-}
-
-void OutgoingQueue::push_always(Message message) {
-  if (closed_ || abandoned_) return;
   ++messages_;
   bytes_ += message->size();
-  entries_.push_back(Outgoing{std::move(message), 0});
-}
-
-void OutgoingQueue::push_rest(Message message, std::size_t sent) {
-  push_always(std::move(message));
-  if (!entries_.empty() && entries_.back().message) entries_.back().sent = sent;
+  entries_.push_back(Entry{std::move(message), 0});
+  return true;
 }
 
 void OutgoingQueue::abandon() {
   abandoned_ = true;
   entries_.clear();
   entries_.shrink_to_fit();
-  head_ = writing_ = messages_ = bytes_ = 0;
+  head_ = written_ = messages_ = bytes_ = 0;
 }
 
-std::span<const Outgoing> OutgoingQueue::start_writing(std::size_t max_entries,
-                                                       std::size_t max_bytes) {
-  written();  // in case the last batch was not marked
-  std::size_t bytes = 0;
+std::size_t OutgoingQueue::gather(std::span<asio::const_buffer> out) {
   std::size_t n = 0;
-  while (head_ + n < entries_.size() && n < max_entries) {
-    const Outgoing& next = entries_[head_ + n];
-    const std::size_t size = next.message ? next.message->size() : 32;
-    if (n > 0 && bytes + size > max_bytes) break;
-    bytes += size;
-    ++n;
+  for (std::size_t i = head_; i < entries_.size() && n < out.size(); ++i, ++n) {
+    Entry& entry = entries_[i];
+    if (!entry.text) entry.text = std::make_shared<const std::string>(wire::skipped(entry.skipped));
+    out[n] = asio::buffer(*entry.text) + (i == head_ ? written_ : 0);
   }
-  writing_ = n;
-  return {entries_.data() + head_, n};
+  return n;
 }
 
-void OutgoingQueue::written() {
-  for (std::size_t i = 0; i < writing_; ++i) {
-    Outgoing& done = entries_[head_ + i];
-    if (done.message) {
-      --messages_;
-      bytes_ -= done.message->size();
+void OutgoingQueue::consume(std::size_t bytes) {
+  while (bytes > 0 && !empty()) {
+    Entry& entry = entries_[head_];
+    const std::size_t left = entry.text->size() - written_;
+    if (bytes < left) {
+      written_ += bytes;
+      return;
     }
-    done = Outgoing{};
+    bytes -= left;
+    if (entry.skipped == 0) {
+      --messages_;
+      bytes_ -= entry.text->size();
+    }
+    entry = Entry{};
+    ++head_;
+    written_ = 0;
   }
-  head_ += writing_;
-  writing_ = 0;
-  if (head_ == entries_.size()) {
+  if (empty()) {
     entries_.clear();
     head_ = 0;
     // A burst's worth of room is given back once the client has caught up.

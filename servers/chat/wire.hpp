@@ -13,14 +13,19 @@ namespace gonet::wire {
 std::string you_are(std::string_view name);
 std::string has_arrived(std::string_view name);
 std::string says(std::string_view name, std::string_view text);
+// The same, with the text made safe for a terminal (append_terminal_safe): the default.
+std::string says_safely(std::string_view name, std::string_view text);
 std::string has_left(std::string_view name);
 
 // With -names (exercises 8.12 and 8.14).
 inline constexpr std::string_view kEnterYourName = "Enter your name:\n";
 inline constexpr std::string_view kNameTaken = "name taken, try another:\n";
 inline constexpr std::string_view kNameEmpty = "name must not be empty:\n";
-// "Present: A, B\n", the others in the order they arrived; "Present: nobody\n" when alone.
-std::string present(std::span<const std::string_view> others);
+inline constexpr std::string_view kNameNotAllowed =
+    "name not allowed: use 1 to 32 letters, digits, '-', '_' or '.':\n";
+// "Present: A, B\n", the others in the order they arrived, and when only the first of them are
+// named, how many more: "Present: A, B, and 2900 more\n"; "Present: nobody\n" when alone.
+std::string present(std::span<const std::string_view> names, std::size_t more = 0);
 
 // Where messages were dropped for a client too slow to take them (exercise 8.15).
 std::string skipped(std::size_t count);

@@ -4,7 +4,17 @@
 // the reader minus the send time (not the generator's own reading time). Counts deliveries
 // expected and received, skipped notices and the messages they covered, and, with -pid, the
 // server's memory per client and its CPU. One JSON line on stdout.
+//
+// The arrivals are measured too: the N clients connect at once, or spread over -arrive, and the
+// time until every client has heard of every arrival after its own is arrival_secs (with the
+// server's CPU for it). -storm adds a newcomer right behind them and times its "You are";
+// -senders 0 ends there. -churn C adds C connect/close cycles a second beside the room while it
+// chats (each waits for its "You are", then closes).
 //   chatload -addr 127.0.0.1:8000 -conns 500 -senders 10 -rate 10 -secs 10 -pid PID
+//   chatload -addr 127.0.0.1:8000 -conns 2000 -arrive 1s -senders 10 -rate 5 -secs 10 -pid PID
+//   chatload -addr 127.0.0.1:8000 -conns 3000 -storm -senders 0 -pid PID
+//   chatload -addr 127.0.0.1:8000 -conns 1000 -senders 10 -rate 5 -churn 500 -secs 10 -pid PID
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -40,25 +50,37 @@ struct Options {
   bench::LoadOptions load;
   std::size_t conns = 100;
   std::size_t senders = 10;
-  double rate = 10;  // messages a second per sender
+  double rate = 10;                    // messages a second per sender
+  std::chrono::nanoseconds arrive{0};  // the conns connect spread over this long
+  bool storm = false;                  // a newcomer right behind the conns
+  unsigned churn = 0;                  // connect/close cycles a second while the room chats
 };
 
 Options parse(const gonet::Program& program, const std::vector<std::string>& args) {
   auto options = gonet::command_line(program);
   bench::add_load_flags(options);
   options.add_options("load")("conns", "clients to hold, all reading",
-                              cxxopts::value<std::string>()->default_value("100"), "N")(
-      "senders", "how many of them send", cxxopts::value<std::string>()->default_value("10"), "S")(
-      "rate", "messages a second each sender sends (1 to 1000)",
-      cxxopts::value<std::string>()->default_value("10"), "R");
+                              cxxopts::value<std::string>()->default_value("100"),
+                              "N")("senders", "how many of them send; 0: measure the arrivals only",
+                                   cxxopts::value<std::string>()->default_value("10"),
+                                   "S")("rate", "messages a second each sender sends (1 to 1000)",
+                                        cxxopts::value<std::string>()->default_value("10"), "R")(
+      "arrive", "connect the clients spread over this long; 0: all at once",
+      cxxopts::value<std::string>()->default_value("0"),
+      "D")("storm", "a newcomer right behind the clients: time its \"You are\"")(
+      "churn", "connect/close cycles a second beside the room while it chats",
+      cxxopts::value<std::string>()->default_value("0"), "C");
   const auto result = gonet::parse(options, program, args);
   Options parsed;
   parsed.load = bench::load_flags(result);
   parsed.conns =
       gonet::parse_count<std::size_t>("conns", result["conns"].as<std::string>(), 1, 1'000'000);
   parsed.senders = gonet::parse_count<std::size_t>("senders", result["senders"].as<std::string>(),
-                                                   1, parsed.conns);
+                                                   0, parsed.conns);
   parsed.rate = gonet::parse_count<unsigned>("rate", result["rate"].as<std::string>(), 1, 1000);
+  parsed.arrive = gonet::parse_duration_flag("arrive", result["arrive"].as<std::string>());
+  parsed.storm = result["storm"].as<bool>();
+  parsed.churn = gonet::parse_count<unsigned>("churn", result["churn"].as<std::string>(), 0, 10000);
   return parsed;
 }
 
@@ -68,20 +90,27 @@ struct Sent {
 };
 
 struct Run {
-  std::size_t conns = 0;
+  std::size_t conns = 0;  // readers, the newcomer included
+  std::optional<std::size_t> newcomer;
   steady_clock::time_point measure_from;
   steady_clock::time_point stop_sending;
   std::size_t established = 0;
   std::size_t greeted = 0;
   std::size_t failed = 0;
   std::size_t dropped = 0;
-  std::size_t garbled = 0;              // a message nobody sent, or out of its sender's order
-  std::size_t notices = 0;              // "(N messages skipped)" lines
-  std::size_t skipped = 0;              // the N of them
-  std::size_t messages = 0;             // sent while measuring
-  std::size_t delivered = 0;            // of those, received by a client
-  std::vector<tcp::socket*> senders;    // while connected
-  std::vector<std::vector<Sent>> sent;  // per sender, by seq
+  std::size_t garbled = 0;            // a message nobody sent, or out of its sender's order
+  std::size_t notices = 0;            // "(N messages skipped)" lines
+  std::size_t skipped = 0;            // the N of them
+  std::size_t messages = 0;           // sent while measuring
+  std::size_t delivered = 0;          // of those, received by a client
+  std::size_t arrivals_heard = 0;     // "NAME has arrived" lines, all readers together
+  std::size_t arrivals_expected = 0;  // each reader hears of every later one: N(N-1)/2
+  std::optional<system_clock::time_point> all_arrived;  // when the last of them came
+  std::optional<system_clock::time_point> newcomer_greeted;
+  std::size_t churned = 0;
+  std::size_t churn_failed = 0;
+  std::vector<tcp::socket*> senders;           // while connected
+  std::vector<std::vector<Sent>> sent;         // per sender, by seq
   std::vector<std::vector<std::size_t>> next;  // per reader, per sender: the next seq expected
   std::vector<double> latency_ms;
 
@@ -96,8 +125,13 @@ struct Run {
     }
     const auto colon = text.rfind(": s");
     if (colon == std::string_view::npos) {
-      if (text.starts_with("You are ")) ++greeted;
-      return;  // arrivals and departures
+      if (text.starts_with("You are ")) {
+        ++greeted;
+        if (reader == newcomer) newcomer_greeted = at;
+      } else if (text.ends_with(" has arrived") && ++arrivals_heard == arrivals_expected) {
+        all_arrived = at;
+      }
+      return;  // departures
     }
     std::size_t sender = 0;
     std::size_t seq = 0;
@@ -165,8 +199,11 @@ asio::awaitable<void> send(tcp::socket& socket, std::size_t sender, std::chrono:
   }
 }
 
-asio::awaitable<void> hold(tcp::endpoint server, std::size_t conn, Run& run) {
+asio::awaitable<void> hold(tcp::endpoint server, std::size_t conn, steady_clock::time_point at,
+                           Run& run) {
   const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer start(executor, at);
+  co_await start.async_wait(gonet::use_nothrow);
   tcp::socket socket(executor);
   bench::open_from_spread_source(socket, server, conn);
   if (auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow); ec) {
@@ -182,48 +219,103 @@ asio::awaitable<void> hold(tcp::endpoint server, std::size_t conn, Run& run) {
   if (conn < run.senders.size()) run.senders[conn] = nullptr;
 }
 
+// One connect/close cycle beside the room: connect, wait for "You are", close.
+asio::awaitable<void> come_and_go(tcp::endpoint server, std::size_t index, Run& run) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  bench::open_from_spread_source(socket, server, index);
+  auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow);
+  char greeting[256];
+  std::size_t got = 0;
+  while (!ec && std::find(greeting, greeting + got, '\n') == greeting + got && got < 256) {
+    std::size_t n = 0;
+    std::tie(ec, n) = co_await socket.async_read_some(
+        asio::buffer(greeting + got, sizeof greeting - got), gonet::use_nothrow);
+    got += n;
+  }
+  ++(ec ? run.churn_failed : run.churned);
+}
+
+asio::awaitable<void> churn(tcp::endpoint server, unsigned per_second, std::size_t first_index,
+                            Run& run) {
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer next(executor, run.measure_from - 1s);
+  const auto every = std::chrono::nanoseconds(1'000'000'000 / per_second);
+  for (std::size_t i = first_index; next.expiry() < run.stop_sending; ++i) {
+    co_await next.async_wait(gonet::use_nothrow);
+    asio::co_spawn(executor, come_and_go(server, i, run), asio::detached);
+    next.expires_at(next.expiry() + every);
+  }
+}
+
+double seconds(steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
   const gonet::Program program{"chatload", "Chats on a chat server and checks every delivery."};
   const Options options = gonet::parse_or_exit(program, argc, argv, parse);
-  bench::need_descriptors(program, options.conns);
+  bench::need_descriptors(program, options.conns + 1 + options.churn);
 
   asio::io_context io(1);
   Run run;
-  run.conns = options.conns;
+  run.conns = options.conns + (options.storm ? 1 : 0);
+  if (options.storm) run.newcomer = options.conns;
+  run.arrivals_expected = run.conns * (run.conns - 1) / 2;
   run.sent.resize(options.senders);
   run.senders.resize(options.senders);
-  run.next.assign(options.conns, std::vector<std::size_t>(options.senders, 0));
+  run.next.assign(run.conns, std::vector<std::size_t>(options.senders, 0));
   const pid_t pid = options.load.pid;
   const long rss_before = pid ? bench::resident_kib(pid) : -1;
-  const auto every = std::chrono::nanoseconds(static_cast<long long>(1e9 / options.rate));
-  // Connected one after another (every arrival is announced to all before it), then a settling
-  // second, a second of sending unmeasured, and the measured window.
+  const auto cpu_at_start = pid ? bench::cpu_time(pid) : bench::CpuTime{};
+  // The arrivals: every client connects at once, or spread over -arrive; with -storm a newcomer
+  // follows once they all have connected. Then until each has heard of every later arrival.
   const auto dial_from = steady_clock::now();
+  const auto dial_from_wall = system_clock::now();
   run.measure_from = steady_clock::time_point::max();
   run.stop_sending = steady_clock::time_point::max();
   for (std::size_t i = 0; i < options.conns; ++i) {
-    asio::co_spawn(io, hold(options.load.server, i, run), asio::detached);
+    const auto at = dial_from + options.arrive * static_cast<long>(i) /
+                                    static_cast<long>(std::max<std::size_t>(options.conns, 1));
+    asio::co_spawn(io, hold(options.load.server, i, at, run), asio::detached);
   }
-  while (run.greeted + run.failed < options.conns && steady_clock::now() - dial_from < 120s) {
-    io.run_for(100ms);
+  while (run.established + run.failed < options.conns && steady_clock::now() - dial_from < 120s) {
+    io.run_for(1ms);
+  }
+  system_clock::time_point newcomer_from{};
+  if (run.newcomer) {
+    newcomer_from = system_clock::now();
+    asio::co_spawn(io, hold(options.load.server, *run.newcomer, steady_clock::now(), run),
+                   asio::detached);
+  }
+  while (run.greeted + run.failed < run.conns && steady_clock::now() - dial_from < 120s) {
+    io.run_for(10ms);
   }
   const auto dialled = steady_clock::now();
+  while (!run.all_arrived && steady_clock::now() - dial_from < 120s) io.run_for(10ms);
+  const auto arrival_cpu = pid ? bench::cpu_time(pid) - cpu_at_start : bench::CpuTime{};
   io.run_for(1s);
   const long rss_connected = pid ? bench::resident_kib(pid) : -1;
-  run.measure_from = steady_clock::now() + 1s;
-  run.stop_sending = run.measure_from + options.load.secs;
-  for (std::size_t i = 0; i < options.senders; ++i) {
-    if (run.senders[i] == nullptr) continue;
-    const auto phase = every * static_cast<long>(i) / static_cast<long>(options.senders);
-    asio::co_spawn(io, send(*run.senders[i], i, phase, every, run), asio::detached);
+
+  // The chat, measured after a second unmeasured, with -churn beside it.
+  bench::CpuTime cpu_used{};
+  if (options.senders > 0) {
+    const auto every = std::chrono::nanoseconds(static_cast<long long>(1e9 / options.rate));
+    run.measure_from = steady_clock::now() + 1s;
+    run.stop_sending = run.measure_from + options.load.secs;
+    for (std::size_t i = 0; i < options.senders; ++i) {
+      if (run.senders[i] == nullptr) continue;
+      const auto phase = every * static_cast<long>(i) / static_cast<long>(options.senders);
+      asio::co_spawn(io, send(*run.senders[i], i, phase, every, run), asio::detached);
+    }
+    if (options.churn > 0) {
+      asio::co_spawn(io, churn(options.load.server, options.churn, run.conns, run), asio::detached);
+    }
+    io.run_until(run.measure_from);
+    const auto cpu_before = pid ? bench::cpu_time(pid) : bench::CpuTime{};
+    while (steady_clock::now() < run.stop_sending) io.run_for(100ms);
+    cpu_used = pid ? bench::cpu_time(pid) - cpu_before : bench::CpuTime{};
+    io.run_for(2s);  // the last deliveries
   }
-  io.run_until(run.measure_from);
-  const auto cpu_before = pid ? bench::cpu_time(pid) : bench::CpuTime{};
-  while (steady_clock::now() < run.stop_sending) io.run_for(100ms);
-  const auto cpu_used = pid ? bench::cpu_time(pid) - cpu_before : bench::CpuTime{};
-  io.run_for(1s);  // the last deliveries
 
   const std::size_t expected = run.messages * run.established;
   bench::JsonLine json;
@@ -232,26 +324,49 @@ int main(int argc, char* argv[]) {
       .add("senders", static_cast<long long>(options.senders))
       .add("rate", options.rate)
       .add("secs", static_cast<long long>(options.load.secs.count()))
-      .add("dial_secs", std::chrono::duration<double>(dialled - dial_from).count())
+      .add("arrive_secs", seconds(options.arrive))
+      .add("dial_secs", seconds(dialled - dial_from))
       .add("established", static_cast<long long>(run.established))
       .add("failed", static_cast<long long>(run.failed))
       .add("dropped", static_cast<long long>(run.dropped))
-      .add("messages", static_cast<long long>(run.messages))
-      .add("deliveries_per_s",
-           static_cast<double>(expected) / static_cast<double>(options.load.secs.count()))
-      .add("expected", static_cast<long long>(expected))
-      .add("delivered", static_cast<long long>(run.delivered))
-      .add("missing", static_cast<long long>(expected - std::min(expected, run.delivered)))
-      .add("notices", static_cast<long long>(run.notices))
-      .add("skipped", static_cast<long long>(run.skipped))
-      .add("garbled", static_cast<long long>(run.garbled))
-      .add("latency_p50_ms", bench::percentile(run.latency_ms, 50))
-      .add("latency_p99_ms", bench::percentile(run.latency_ms, 99))
-      .add("latency_max_ms", bench::percentile(run.latency_ms, 100));
+      .add("arrivals_missing",
+           static_cast<long long>(run.arrivals_expected -
+                                  std::min(run.arrivals_expected, run.arrivals_heard)))
+      .add("arrival_secs",
+           run.all_arrived
+               ? std::chrono::duration<double>(*run.all_arrived - dial_from_wall).count()
+               : -1.0);
+  if (run.newcomer) {
+    json.add("newcomer_greeted_ms",
+             run.newcomer_greeted
+                 ? std::chrono::duration<double, std::milli>(*run.newcomer_greeted - newcomer_from)
+                       .count()
+                 : -1.0);
+  }
+  if (pid) json.add("arrival_cpu_secs", seconds(arrival_cpu.total()));
+  if (options.senders > 0) {
+    json.add("messages", static_cast<long long>(run.messages))
+        .add("deliveries_per_s",
+             static_cast<double>(expected) / static_cast<double>(options.load.secs.count()))
+        .add("expected", static_cast<long long>(expected))
+        .add("delivered", static_cast<long long>(run.delivered))
+        .add("missing", static_cast<long long>(expected - std::min(expected, run.delivered)))
+        .add("notices", static_cast<long long>(run.notices))
+        .add("skipped", static_cast<long long>(run.skipped))
+        .add("garbled", static_cast<long long>(run.garbled))
+        .add("latency_p50_ms", bench::percentile(run.latency_ms, 50))
+        .add("latency_p99_ms", bench::percentile(run.latency_ms, 99))
+        .add("latency_max_ms", bench::percentile(run.latency_ms, 100));
+    if (options.churn > 0) {
+      json.add("churn_per_s", static_cast<double>(run.churned) /
+                                  static_cast<double>(options.load.secs.count() + 1))
+          .add("churn_failed", static_cast<long long>(run.churn_failed));
+    }
+  }
   if (pid) {
     json.add("server_kib_per_conn",
-             static_cast<double>(rss_connected - rss_before) / static_cast<double>(options.conns));
-    bench::add_server_cpu(json, cpu_used, options.load.secs);
+             static_cast<double>(rss_connected - rss_before) / static_cast<double>(run.conns));
+    if (options.senders > 0) bench::add_server_cpu(json, cpu_used, options.load.secs);
   }
   std::puts(json.str().c_str());
   return 0;

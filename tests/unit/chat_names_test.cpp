@@ -27,6 +27,13 @@ TEST(ChatWire, SaysWhoIsPresentInArrivalOrder) {
   EXPECT_EQ(wire::present(one), "Present: alice\n");
   const std::vector<std::string_view> three{"zed", "alice", "bob"};
   EXPECT_EQ(wire::present(three), "Present: zed, alice, bob\n");
+  EXPECT_EQ(wire::present(three, 2900), "Present: zed, alice, bob, and 2900 more\n");
+}
+
+TEST(ChatWire, MakesTextSafeForATerminalUnlessRaw) {
+  EXPECT_EQ(wire::says_safely("alice", "hi \x1b[2J there\r"), "alice: hi \\x1b[2J there\\r\n");
+  EXPECT_EQ(wire::says_safely("alice", "¿qué?\tok"), "alice: ¿qué?\tok\n");
+  EXPECT_EQ(wire::says("alice", "hi \x1b[2J"), "alice: hi \x1b[2J\n");
 }
 
 TEST(ChatWire, SaysHowManyMessagesWereSkipped) {
@@ -34,6 +41,8 @@ TEST(ChatWire, SaysHowManyMessagesWereSkipped) {
   EXPECT_EQ(wire::kEnterYourName, "Enter your name:\n");
   EXPECT_EQ(wire::kNameTaken, "name taken, try another:\n");
   EXPECT_EQ(wire::kNameEmpty, "name must not be empty:\n");
+  EXPECT_EQ(wire::kNameNotAllowed,
+            "name not allowed: use 1 to 32 letters, digits, '-', '_' or '.':\n");
 }
 
 TEST(ChatNames, NamesAClientByItsAddressAsGoPrintsIt) {
@@ -60,8 +69,101 @@ TEST(ChatNames, TrimsWhiteSpaceAsGoStringsTrimSpaceDoes) {
   EXPECT_EQ(trim_name(" \xc2"), "\xc2");
 }
 
+using Verdict = ChosenName::Verdict;
+
+std::string allowed(std::string_view line) {
+  const ChosenName chosen = choose_name(line);
+  EXPECT_EQ(chosen.verdict, Verdict::allowed) << line;
+  return chosen.name;
+}
+
+void refused(std::string_view line, const char* why) {
+  EXPECT_EQ(choose_name(line).verdict, Verdict::not_allowed) << why;
+}
+
+TEST(ChatNames, AllowsLettersAndDigitsOfAnyScriptAndDashUnderscoreDot) {
+  EXPECT_EQ(allowed("alice"), "alice");
+  EXPECT_EQ(allowed("  alice \r"), "alice");
+  EXPECT_EQ(allowed("José"), "José");
+  EXPECT_EQ(allowed("R2-D2_v1.0"), "R2-D2_v1.0");
+  EXPECT_EQ(allowed("асе"), "асе") << "all Cyrillic";
+  EXPECT_EQ(allowed("Ελένη"), "Ελένη");
+  EXPECT_EQ(allowed("山田Taro"), "山田Taro") << "Latin with Han is highly restrictive";
+  EXPECT_EQ(allowed("やまだTaro"), "やまだTaro") << "and with Kana";
+  EXPECT_EQ(allowed("김민수"), "김민수");
+  EXPECT_EQ(allowed("..."), "...");
+  EXPECT_EQ(allowed("٣"), "٣") << "a digit of another script";
+}
+
+TEST(ChatNames, PutsANameInNfc) {
+  // "José" with a combining acute accent comes out with the precomposed é.
+  EXPECT_EQ(allowed("Jose\u0301"), "Jos\u00e9");
+  // Hangul jamo compose into one syllable.
+  EXPECT_EQ(allowed("\u1100\u1161"), "\uac00");
+}
+
+TEST(ChatNames, AllowsThirtyTwoCodePointsAndNoMore) {
+  EXPECT_EQ(allowed(std::string(32, 'a')), std::string(32, 'a'));
+  refused(std::string(33, 'a'), "33 characters");
+  std::string accented;
+  for (int i = 0; i < 32; ++i) accented += "é";
+  EXPECT_EQ(allowed(accented), accented) << "characters, not bytes";
+  std::string combining;
+  for (int i = 0; i < 32; ++i) combining += "e\u0301";
+  EXPECT_EQ(allowed(combining), accented) << "counted once in NFC";
+  refused(accented + "é", "33 characters in NFC");
+  refused(std::string(64 * 1024, 'x'), "a 64 KiB name");
+}
+
+TEST(ChatNames, RefusesWhatIsNoLetterDigitOrDashUnderscoreDot) {
+  refused("bob smith", "a space");
+  refused("alice: hi", "a colon");
+  refused("x!", "punctuation");
+  refused("zz\ralice", "a carriage return");
+  refused("\x1b[31malice", "an escape sequence");
+  refused("alice\u200b", "a zero-width space");
+  refused("al\u200dice", "a zero-width joiner");
+  refused("alice\u202e", "a right-to-left override");
+  refused("\u200falice", "a right-to-left mark");
+  refused("alice\u2066", "a bidi isolate");
+  refused("e\u0301\u0301", "a combining mark left over after NFC");
+  refused("smile😀", "an emoji");
+  refused("al\xffice", "invalid UTF-8");
+  refused("\uFFFD", "U+FFFD itself");
+}
+
+TEST(ChatNames, RefusesAMixOfScriptsBelowHighlyRestrictive) {
+  refused("аlice", "a Cyrillic a among Latin letters");
+  refused("pаypal", "another");
+  refused("Ελena", "Greek with Latin");
+}
+
+TEST(ChatNames, SaysAnEmptyNameIsEmpty) {
+  for (const std::string_view line : {"", "   ", "\t\r", "\u00a0\u3000"}) {
+    EXPECT_EQ(choose_name(line).verdict, Verdict::empty) << line;
+  }
+}
+
+TEST(ChatNames, NamesThatLookAlikeShareAKey) {
+  const auto alice = keys_of("alice");
+  const auto shares = [&](std::string_view other) {
+    const auto keys = keys_of(other);
+    return keys.folded == alice.folded || keys.skeleton == alice.skeleton;
+  };
+  EXPECT_TRUE(shares("alice"));
+  EXPECT_TRUE(shares("ALICE")) << "equal ignoring case";
+  EXPECT_TRUE(shares("Alice"));
+  EXPECT_TRUE(shares("a1ice")) << "a digit one for an l";
+  EXPECT_TRUE(shares("aIice")) << "a capital i for an l";
+  EXPECT_FALSE(shares("alicia"));
+  EXPECT_FALSE(shares("bob"));
+  EXPECT_EQ(keys_of("ace").skeleton, keys_of("асе").skeleton) << "all-Cyrillic look-alike";
+  EXPECT_EQ(keys_of("mary").skeleton, keys_of("rnary").skeleton);
+  EXPECT_NE(keys_of("mary"), keys_of("marty"));
+}
+
 TEST(ChatOptions, HasTheSpecDefaults) {
-  const Program chat{"chat", "test", false};
+  const Program chat{"chat", "test"};
   const auto options = parse_chat_options(chat, {});
   EXPECT_EQ(options.serve.listen.port, 8000);
   EXPECT_EQ(options.serve.listen.host, "localhost");
@@ -71,13 +173,18 @@ TEST(ChatOptions, HasTheSpecDefaults) {
   EXPECT_EQ(options.max_line, 65536u);
   EXPECT_EQ(options.serve.write_timeout, std::chrono::seconds(30));
   EXPECT_EQ(options.serve.max_conns, 0u);
+  EXPECT_EQ(options.serve.max_conns_per_host, 0u);
+  EXPECT_EQ(options.serve.threads, 1u);
+  EXPECT_EQ(options.rate, 20u);
+  EXPECT_FALSE(options.raw);
 }
 
 TEST(ChatOptions, ParsesEveryChatFlag) {
-  const Program chat{"chat", "test", false};
+  const Program chat{"chat", "test"};
   const auto options =
       parse_chat_options(chat, {"-idle-timeout", "0", "-queue=10", "--names", "-max-line", "100",
-                                "-write-timeout", "2s", "-max-conns", "5", "-port", "0"});
+                                "-write-timeout", "2s", "-max-conns", "5", "-port", "0", "-threads",
+                                "2", "-rate", "0", "-raw", "-max-conns-per-host", "3"});
   EXPECT_EQ(options.idle_timeout.count(), 0);
   EXPECT_EQ(options.queue, 10u);
   EXPECT_TRUE(options.names);
@@ -85,11 +192,18 @@ TEST(ChatOptions, ParsesEveryChatFlag) {
   EXPECT_EQ(options.serve.write_timeout, std::chrono::seconds(2));
   EXPECT_EQ(options.serve.max_conns, 5u);
   EXPECT_EQ(options.serve.listen.port, 0);
+  EXPECT_EQ(options.serve.threads, 2u);
+  EXPECT_EQ(options.rate, 0u);
+  EXPECT_TRUE(options.raw);
+  EXPECT_EQ(options.serve.max_conns_per_host, 3u);
   for (const std::vector<std::string>& args : {std::vector<std::string>{"-queue", "0"},
                                                {"-queue", "many"},
                                                {"-max-line", "0"},
                                                {"-idle-timeout", "soon"},
-                                               {"-threads", "2"},
+                                               {"-threads", "0"},
+                                               {"-rate", "-1"},
+                                               {"-rate", "1.5"},
+                                               {"-raw=maybe"},
                                                {"-names=maybe"}}) {
     EXPECT_THROW(parse_chat_options(chat, args), UsageError) << args[0];
   }

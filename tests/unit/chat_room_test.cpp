@@ -1,24 +1,21 @@
-// The chat's broadcaster parts on a real event loop: the room, select over the three channels,
-// and a client's writer over a loopback connection.
-#include <sys/socket.h>
-#include <sys/time.h>
-
+// The chat's room on real event loops and loopback sockets: the broadcaster and each loop's
+// room, a client's gathered flush, and its writer.
 #include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/read.hpp>
-#include <asio/read_until.hpp>
 #include <gtest/gtest.h>
 
-#include "common/net/awaitable.hpp"
 #include "common/net/task_group.hpp"
-#include "servers/chat/channels.hpp"
+#include "servers/chat/broadcaster.hpp"
 #include "servers/chat/client_writer.hpp"
-#include "servers/chat/room.hpp"
+#include "servers/chat/loop_room.hpp"
 #include "tests/unit/socket_pair.hpp"
 
 namespace gonet {
@@ -28,281 +25,263 @@ using namespace std::chrono_literals;
 
 Message text(const std::string& line) { return std::make_shared<const std::string>(line + "\n"); }
 
-// What is queued for `client`, as it would read it, taken out of its queue.
-std::string queued(Client& client) {
-  std::string out;
-  OutgoingQueue& queue = client.queue();
-  while (!queue.empty()) {
-    for (const Outgoing& entry : queue.start_writing(1000, 1 << 30)) {
-      out += entry.message ? *entry.message : "(" + std::to_string(entry.skipped) + ")\n";
-    }
-    queue.written();
+// A client of the room on a loopback connection: the server's end for the room, the other end
+// for the test to read what it was sent.
+struct Member {
+  Member(asio::io_context& io, const std::string& name, std::size_t queue = 256)
+      : pair(io), client(pair.server, name, queue, 1 << 20) {
+    client.set_name(name);
+    pair.client.non_blocking(true);
   }
-  return out;
+  // What has arrived so far, without waiting.
+  std::string received() {
+    std::string got;
+    char chunk[65536];
+    for (;;) {
+      std::error_code ec;
+      const std::size_t n = pair.client.read_some(asio::buffer(chunk), ec);
+      if (ec) break;
+      got.append(chunk, n);
+    }
+    return got;
+  }
+  SocketPair pair;
+  Client client;
+};
+
+// Lets the loop deliver what waits, and loopback carry it.
+void settle(asio::io_context& io) {
+  io.restart();
+  io.run_for(20ms);
 }
 
-struct Named : Client {
-  Named(asio::io_context& io, const std::string& name, std::size_t queue = 256)
-      : Client(io.get_executor(), name, queue, 1 << 20) {
-    set_name(name);
+struct OneLoop {
+  explicit OneLoop(bool names = false) : broadcaster(names), room(io.get_executor(), broadcaster) {
+    asio::co_spawn(io, room.deliver(), asio::detached);
   }
+  asio::io_context io;
+  Broadcaster broadcaster;
+  LoopRoom room;
 };
 
 TEST(ChatRoom, TellsANewcomerWhoItIsAndEveryoneElseThatItArrived) {
-  asio::io_context io;
-  Room room(false);
-  Named a(io, "127.0.0.1:1000"), b(io, "127.0.0.1:2000");
-  room.enter(a);
-  EXPECT_EQ(queued(a), "You are 127.0.0.1:1000\n");
-  room.enter(b);
-  EXPECT_EQ(queued(b), "You are 127.0.0.1:2000\n") << "a newcomer hears not of its own arrival";
-  EXPECT_EQ(queued(a), "127.0.0.1:2000 has arrived\n");
-  room.broadcast(text("127.0.0.1:2000: hi"));
-  EXPECT_EQ(queued(a), "127.0.0.1:2000: hi\n");
-  EXPECT_EQ(queued(b), "127.0.0.1:2000: hi\n") << "the sender gets its own line too";
-  room.leave(b);
-  EXPECT_EQ(queued(a), "127.0.0.1:2000 has left\n");
-  EXPECT_TRUE(b.queue().closed());
-  EXPECT_EQ(queued(b), "") << "the leaver hears not of its own leaving";
-  EXPECT_EQ(room.size(), 1u);
+  OneLoop loop;
+  Member a(loop.io, "127.0.0.1:1000"), b(loop.io, "127.0.0.1:2000");
+  ASSERT_TRUE(loop.room.enter(a.client));
+  settle(loop.io);
+  EXPECT_EQ(a.received(), "You are 127.0.0.1:1000\n");
+  ASSERT_TRUE(loop.room.enter(b.client));
+  settle(loop.io);
+  EXPECT_EQ(b.received(), "You are 127.0.0.1:2000\n") << "a newcomer hears not of its own arrival";
+  EXPECT_EQ(a.received(), "127.0.0.1:2000 has arrived\n");
+  loop.broadcaster.broadcast(text("127.0.0.1:2000: hi"));
+  settle(loop.io);
+  EXPECT_EQ(a.received(), "127.0.0.1:2000: hi\n");
+  EXPECT_EQ(b.received(), "127.0.0.1:2000: hi\n") << "the sender gets its own line too";
+  loop.room.leave(b.client);
+  settle(loop.io);
+  EXPECT_EQ(a.received(), "127.0.0.1:2000 has left\n");
+  EXPECT_TRUE(b.client.queue().closed());
+  EXPECT_EQ(b.received(), "") << "the leaver hears not of its own leaving";
 }
 
 TEST(ChatRoom, WithNamesTellsANewcomerWhoIsPresentInArrivalOrder) {
-  asio::io_context io;
-  Room room(true);
-  Named zed(io, "zed"), alice(io, "alice"), bob(io, "bob");
-  room.enter(zed);
-  EXPECT_EQ(queued(zed), "You are zed\nPresent: nobody\n");
-  room.enter(alice);
-  room.enter(bob);
-  EXPECT_EQ(queued(bob), "You are bob\nPresent: zed, alice\n");
-  room.leave(zed);
-  Named carol(io, "carol");
-  room.enter(carol);
-  EXPECT_EQ(queued(carol), "You are carol\nPresent: alice, bob\n");
+  OneLoop loop(/*names=*/true);
+  Member zed(loop.io, "zed"), alice(loop.io, "alice"), bob(loop.io, "bob");
+  loop.room.enter(zed.client);
+  settle(loop.io);
+  EXPECT_EQ(zed.received(), "You are zed\nPresent: nobody\n");
+  loop.room.enter(alice.client);
+  loop.room.enter(bob.client);
+  settle(loop.io);
+  EXPECT_EQ(bob.received(), "You are bob\nPresent: zed, alice\n");
+  loop.room.leave(zed.client);
+  Member carol(loop.io, "carol");
+  loop.room.enter(carol.client);
+  settle(loop.io);
+  EXPECT_EQ(carol.received(), "You are carol\nPresent: alice, bob\n");
 }
 
-asio::awaitable<void> note_answer(Client& client, std::vector<bool>& answers) {
-  answers.push_back(co_await client.admitted());
+TEST(ChatRoom, PresentNamesTheFirstHundredAndCountsTheRest) {
+  OneLoop loop(/*names=*/true);
+  std::vector<std::unique_ptr<Member>> crowd;
+  std::string expected = "You are newcomer\nPresent: ";
+  for (int i = 0; i < 130; ++i) {
+    crowd.push_back(std::make_unique<Member>(loop.io, "m" + std::to_string(i)));
+    ASSERT_TRUE(loop.room.enter(crowd.back()->client));
+    if (i < 100) expected += (i > 0 ? ", m" : "m") + std::to_string(i);
+  }
+  expected += ", and 30 more\n";
+  Member newcomer(loop.io, "newcomer");
+  loop.room.enter(newcomer.client);
+  settle(loop.io);
+  EXPECT_EQ(newcomer.received(), expected);
 }
 
-TEST(ChatRoom, RefusesANameThatIsTaken) {
-  asio::io_context io;
-  Room room(true);
-  Named first(io, "alice"), second(io, "alice");
-  std::vector<bool> answers;
-  room.enter(first);
-  asio::co_spawn(io, note_answer(first, answers), asio::detached);
-  io.run_for(100ms);
-  room.enter(second);
-  io.restart();
-  asio::co_spawn(io, note_answer(second, answers), asio::detached);
-  io.run_for(100ms);
-  EXPECT_EQ(answers, (std::vector<bool>{true, false}));
-  EXPECT_EQ(queued(second), "") << "the refused client is told by its session, not the room";
-  EXPECT_EQ(room.size(), 1u);
-  EXPECT_EQ(queued(first), "You are alice\nPresent: nobody\n") << "no arrival of the refused";
+TEST(ChatRoom, RefusesANameThatIsTakenOrLooksLikeOne) {
+  OneLoop loop(/*names=*/true);
+  Member alice(loop.io, "alice");
+  ASSERT_TRUE(loop.room.enter(alice.client));
+  for (const std::string name : {"alice", "ALICE", "Alice", "a1ice", "aIice"}) {
+    Member other(loop.io, name);
+    EXPECT_FALSE(loop.room.enter(other.client)) << name;
+  }
+  Member ace(loop.io, "ace");
+  ASSERT_TRUE(loop.room.enter(ace.client));
+  Member cyrillic(loop.io, "асе");
+  EXPECT_FALSE(loop.room.enter(cyrillic.client)) << "all-Cyrillic look-alike";
+  settle(loop.io);
+  EXPECT_EQ(alice.received(), "You are alice\nPresent: nobody\nace has arrived\n")
+      << "no arrival of the refused";
+  // Once alice has left, her name and its look-alikes are free again.
+  loop.room.leave(alice.client);
+  Member again(loop.io, "ALICE");
+  EXPECT_TRUE(loop.room.enter(again.client));
+}
+
+TEST(ChatRoom, WithoutNamesAnAddressIsTakenOnlyByItself) {
+  OneLoop loop;
+  Member a(loop.io, "127.0.0.1:1000"), b(loop.io, "127.0.0.1:1001");
+  EXPECT_TRUE(loop.room.enter(a.client));
+  EXPECT_TRUE(loop.room.enter(b.client)) << "a look-alike address is another client";
+  Member same(loop.io, "127.0.0.1:1000");
+  EXPECT_FALSE(loop.room.enter(same.client));
 }
 
 TEST(ChatRoom, ASlowClientSkipsMessagesAndNobodyElseDoes) {
-  asio::io_context io;
-  Room room(false);
-  Named slow(io, "slow", 3), fast(io, "fast");
-  room.enter(slow);
-  room.enter(fast);
-  queued(slow);
-  queued(fast);
+  OneLoop loop;
+  Member slow(loop.io, "slow", 3), fast(loop.io, "fast");
+  loop.room.enter(slow.client);
+  loop.room.enter(fast.client);
+  settle(loop.io);
+  slow.received();
+  fast.received();
+  // The slow one's writer is busy: whatever comes meanwhile waits in its queue, which holds 3.
+  slow.client.set_writing(true);
   std::string expected;
   for (int i = 0; i < 10; ++i) {
-    room.broadcast(text("fast: " + std::to_string(i)));
+    loop.broadcaster.broadcast(text("fast: " + std::to_string(i)));
     expected += "fast: " + std::to_string(i) + "\n";
   }
-  EXPECT_EQ(queued(fast), expected);
-  EXPECT_EQ(queued(slow), "fast: 0\nfast: 1\nfast: 2\n(7)\n");
+  settle(loop.io);
+  EXPECT_EQ(fast.received(), expected);
+  slow.client.set_writing(false);
+  slow.client.flush();
+  settle(loop.io);
+  EXPECT_EQ(slow.received(), "fast: 0\nfast: 1\nfast: 2\n(7 messages skipped)\n");
 }
 
-// ---- select ----------------------------------------------------------------------------------
-
-asio::awaitable<void> send_messages(Channels& channels, std::string who, int count) {
-  for (int i = 0; i < count; ++i) {
-    co_await channels.messages.async_send(std::error_code{}, text(who + std::to_string(i)),
-                                          use_nothrow);
+TEST(ChatRoom, AClientThatKeepsUpMissesNothingOfARoundBiggerThanItsQueue) {
+  // 1,000 arrivals in one round to a member whose queue holds 256: its socket takes what the
+  // queue cannot hold before anything is skipped.
+  OneLoop loop;
+  Member member(loop.io, "member");
+  loop.room.enter(member.client);
+  settle(loop.io);
+  member.received();
+  std::vector<std::unique_ptr<Member>> crowd;
+  for (int i = 0; i < 1000; ++i) {
+    crowd.push_back(std::make_unique<Member>(loop.io, "127.0.0.1:" + std::to_string(10000 + i)));
+    loop.room.enter(crowd.back()->client);
   }
-}
-
-asio::awaitable<void> say_then_leave(Channels& channels, Client& client) {
-  co_await channels.entering.async_send(std::error_code{}, &client, use_nothrow);
-  co_await channels.messages.async_send(std::error_code{}, text("last words of " + client.name()),
-                                        use_nothrow);
-  co_await channels.leaving.async_send(std::error_code{}, &client, use_nothrow);
-}
-
-// Takes `n` values and notes each as "entering NAME", "leaving NAME" or the message's text.
-asio::awaitable<void> take(Channels& channels, std::size_t n, std::vector<std::string>& log) {
-  while (log.size() < n) {
-    const Selected selected = co_await select(channels);
-    for (const Received& got : selected) {
-      switch (got.from) {
-        case Received::From::entering:
-          log.push_back("entering " + got.client->name());
-          break;
-        case Received::From::leaving:
-          log.push_back("leaving " + got.client->name());
-          break;
-        case Received::From::messages:
-          log.push_back(got.message->substr(0, got.message->size() - 1));
-          break;
-      }
-    }
-  }
-}
-
-TEST(ChatSelect, KeepsTheOrderInWhichAClientSentOnDifferentChannels) {
-  // However the three channels' completions interleave, a client's message comes before its
-  // leaving. The broadcaster starts before, among or after ten clients: a value is then taken by
-  // a waiting receive, or a receive takes a waiting send, whose completions come in either order.
-  for (int round = 0; round <= 10; ++round) {
-    asio::io_context io;
-    Channels channels(io.get_executor());
-    std::vector<std::unique_ptr<Named>> clients;
-    std::vector<std::string> log;
-    for (int i = 0; i <= 10; ++i) {
-      if (i == round) asio::co_spawn(io, take(channels, 30, log), asio::detached);
-      if (i == 10) break;
-      clients.push_back(std::make_unique<Named>(io, "c" + std::to_string(i)));
-      asio::co_spawn(io, say_then_leave(channels, *clients.back()), asio::detached);
-    }
-    io.run_for(2s);
-    ASSERT_EQ(log.size(), 30u) << "round " << round;
-    for (int i = 0; i < 10; ++i) {
-      const std::string name = "c" + std::to_string(i);
-      const auto at = [&](const std::string& what) {
-        return std::find(log.begin(), log.end(), what) - log.begin();
-      };
-      EXPECT_LT(at("entering " + name), at("last words of " + name)) << "round " << round;
-      EXPECT_LT(at("last words of " + name), at("leaving " + name)) << "round " << round;
-    }
-  }
-}
-
-TEST(ChatSelect, KeepsTheOrderOfOneClientAlone) {
-  asio::io_context io;
-  Channels channels(io.get_executor());
-  Named client(io, "solo");
-  std::vector<std::string> log;
-  asio::co_spawn(io, take(channels, 3, log), asio::detached);
-  asio::co_spawn(io, say_then_leave(channels, client), asio::detached);
-  io.run_for(2s);
-  EXPECT_EQ(log, (std::vector<std::string>{"entering solo", "last words of solo", "leaving solo"}));
-}
-
-TEST(ChatSelect, AFlooderWaitsItsTurnBehindTheOthers) {
-  // One client sends 1,000 messages; two others one each, after it started. Senders wait in the
-  // order they came, so the others' messages come within the first few, not after the flood.
-  asio::io_context io;
-  Channels channels(io.get_executor());
-  std::vector<std::string> log;
-  asio::co_spawn(io, send_messages(channels, "flood", 1000), asio::detached);
-  asio::co_spawn(io, take(channels, 1002, log), asio::detached);
-  asio::co_spawn(io, send_messages(channels, "one", 1), asio::detached);
-  asio::co_spawn(io, send_messages(channels, "two", 1), asio::detached);
-  io.run_for(5s);
-  ASSERT_EQ(log.size(), 1002u);
-  const auto one = std::find(log.begin(), log.end(), "one0") - log.begin();
-  const auto two = std::find(log.begin(), log.end(), "two0") - log.begin();
-  EXPECT_LT(one, 4);
-  EXPECT_LT(two, 4);
-  for (int i = 0, at = 0; i < 1000; ++i, ++at) {
-    while (log[at] != "flood" + std::to_string(i)) ++at;  // in order, none lost
-  }
-}
-
-// ---- straight to the socket ------------------------------------------------------------------
-
-// What has arrived at `socket` so far, without waiting for more.
-std::string available(asio::ip::tcp::socket& socket) {
   std::string got;
-  std::error_code ec;
-  while (socket.available(ec) > 0 && !ec) {
-    char chunk[65536];
-    got.append(chunk, socket.read_some(asio::buffer(chunk), ec));
+  for (int i = 0; i < 20 && got.size() < 1000 * 26; ++i) {
+    settle(loop.io);
+    got += member.received();
+  }
+  std::string expected;
+  for (int i = 0; i < 1000; ++i)
+    expected += "127.0.0.1:" + std::to_string(10000 + i) + " has arrived\n";
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(member.client.queue().skipped(), 0u);
+}
+
+// ---- a client's gathered flush ----------------------------------------------------------------
+
+TEST(ChatClient, AQueueOfManyMessagesLeavesInOneSend) {
+  asio::io_context io;
+  Member member(io, "member", 1000);
+  std::string expected;
+  for (int i = 0; i < 300; ++i) {
+    const auto line = text("127.0.0.1:" + std::to_string(20000 + i) + " has arrived");
+    member.client.deliver(line);
+    expected += *line;
+  }
+  EXPECT_EQ(member.client.flush(), 1u) << "one sendmsg for 300 messages";
+  EXPECT_TRUE(member.client.queue().empty());
+  std::this_thread::sleep_for(20ms);  // loopback delivery
+  EXPECT_EQ(member.received(), expected);
+  EXPECT_EQ(member.client.flush(), 0u) << "nothing waits: no send";
+}
+
+asio::awaitable<void> write_for(Client& client, std::chrono::nanoseconds timeout,
+                                std::vector<std::error_code>& failures) {
+  co_await client_writer(client, timeout,
+                         [&failures](std::error_code why) { failures.push_back(why); });
+}
+
+// `n` bytes from `socket`, or fewer if they do not come within `timeout`.
+std::string read_for(asio::ip::tcp::socket& socket, std::size_t n,
+                     std::chrono::milliseconds timeout) {
+  socket.non_blocking(true);
+  std::string got;
+  char chunk[65536];
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (got.size() < n && std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    const std::size_t read = socket.read_some(asio::buffer(chunk), ec);
+    if (ec == asio::error::would_block) {
+      std::this_thread::sleep_for(1ms);
+    } else if (ec) {
+      break;
+    }
+    got.append(chunk, read);
   }
   return got;
 }
 
-TEST(ChatClient, AClientThatKeepsUpTakesEachMessageStraightIntoItsSocket) {
+TEST(ChatClient, APartialSendResumesMidLineAndEveryLineArrivesWholeInOrder) {
   asio::io_context io;
   SocketPair pair(io);
-  Named client(io, "fast");
-  client.write_straight_to(pair.server);
-  client.deliver(text("one"));
-  client.deliver_always(text("two"));
-  client.deliver(text("three"));
-  EXPECT_TRUE(client.queue().idle()) << "nothing queued, no writer needed";
-  std::this_thread::sleep_for(20ms);  // loopback delivery
-  EXPECT_EQ(available(pair.client), "one\ntwo\nthree\n");
-}
-
-asio::awaitable<void> write_for(asio::ip::tcp::socket& socket, Client& client,
-                                std::chrono::nanoseconds timeout,
-                                std::vector<std::error_code>& failures);
-
-TEST(ChatClient, QueuesWhatTheSocketDidNotTakeAndTheWriterSendsItWholeInOrder) {
-  asio::io_context io;
-  SocketPair pair(io);
-  // A reader that gives up rather than hang the test.
-  const timeval ten_seconds{10, 0};
-  ::setsockopt(pair.client.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &ten_seconds,
-               sizeof ten_seconds);
-  Client client(io.get_executor(), "slow", 1000, 64 << 20);
-  client.write_straight_to(pair.server);
+  Client client(pair.server, "slow", 10000, 64 << 20);
   std::vector<std::error_code> failures;
   TaskGroup writer(io.get_executor());
-  writer.spawn(write_for(pair.server, client, 5s, failures));
+  writer.spawn(write_for(client, 5s, failures));
   io.run_for(10ms);  // the writer waits
-  // A message far bigger than the socket buffers: part of it goes at once, the rest is queued,
-  // and the messages after it wait behind it.
+  // Far more than the socket buffers hold, in lines of odd lengths: the flush sends what the
+  // socket takes, stopping inside a line, and the writer sends the rest.
   std::string expected;
-  const std::string big(8 << 20, 'b');
-  client.deliver(text(big));
-  expected += big + "\n";
-  EXPECT_FALSE(client.queue().idle());
-  for (int i = 0; i < 5; ++i) {
-    client.deliver(text("after " + std::to_string(i)));
-    expected += "after " + std::to_string(i) + "\n";
+  for (int i = 0; i < 2000; ++i) {
+    const auto line = text(std::to_string(i) + " " + std::string(4000 + i % 97, 'a' + i % 26));
+    client.deliver(line);
+    expected += *line;
   }
+  client.flush();
+  EXPECT_FALSE(client.queue().empty()) << "the socket took it all: nothing was partial";
   client.close();
-  std::thread runner([&io] { io.run_for(10s); });
-  std::string received(expected.size(), '\0');
-  std::error_code ec;
-  asio::read(pair.client, asio::buffer(received), ec);
+  std::thread runner([&io] { io.run_for(3s); });
+  const std::string received = read_for(pair.client, expected.size(), 10s);
   runner.join();
-  EXPECT_FALSE(ec) << ec.message();
   EXPECT_TRUE(received == expected)
       << "the bytes differ (" << received.size() << " of " << expected.size() << ")";
   EXPECT_TRUE(failures.empty());
   EXPECT_EQ(writer.size(), 0u);
 }
 
-// ---- the client's writer ---------------------------------------------------------------------
-
-asio::awaitable<void> write_for(asio::ip::tcp::socket& socket, Client& client,
-                                std::chrono::nanoseconds timeout,
-                                std::vector<std::error_code>& failures) {
-  co_await client_writer(socket, client, timeout,
-                         [&failures](std::error_code why) { failures.push_back(why); });
-}
-
 TEST(ChatClientWriter, WritesWhatWasQueuedThenTheSkippedNoticeThenEnds) {
   asio::io_context io;
   SocketPair pair(io);
-  Named client(io, "slow", 4);
+  Client client(pair.server, "slow", 4, 1 << 20);
   std::vector<std::error_code> failures;
-  // Ten messages before the writer ever runs: four fit, six are skipped.
+  // Ten messages while the socket is taken: four fit, six are skipped.
+  client.set_writing(true);
   for (int i = 0; i < 10; ++i) client.deliver(text("line " + std::to_string(i)));
-  asio::co_spawn(io, write_for(pair.server, client, 5s, failures), asio::detached);
+  client.set_writing(false);
+  client.flush();
+  asio::co_spawn(io, write_for(client, 5s, failures), asio::detached);
   io.run_for(100ms);
   client.deliver(text("after"));
+  client.flush();
   client.close();
   io.restart();
   io.run_for(100ms);
@@ -318,14 +297,15 @@ TEST(ChatClientWriter, WritesWhatWasQueuedThenTheSkippedNoticeThenEnds) {
 TEST(ChatClientWriter, GivesUpOnAClientWhoseWriteIsStuckPastTheTimeout) {
   asio::io_context io;
   SocketPair pair(io);
-  Named client(io, "stuck", 256);
+  Client client(pair.server, "stuck", 256, 1 << 30);
   std::vector<std::error_code> failures;
   TaskGroup writer(io.get_executor());
-  writer.spawn(write_for(pair.server, client, 300ms, failures));
+  writer.spawn(write_for(client, 300ms, failures));
   // Far more than loopback buffers hold, and the client never reads.
   const auto big = text(std::string(1 << 20, 'x'));
   for (int i = 0; i < 64; ++i) {
     client.deliver(big);
+    client.flush();
     io.restart();
     io.run_for(10ms);
   }
@@ -339,6 +319,80 @@ TEST(ChatClientWriter, GivesUpOnAClientWhoseWriteIsStuckPastTheTimeout) {
   io.restart();
   io.run_for(100ms);
   EXPECT_EQ(writer.size(), 0u);
+}
+
+// ---- several event loops --------------------------------------------------------------------
+
+TEST(MultiLoop, ChatRoomHandsEveryLoopOneOrder) {
+  // Two loops on two threads, four members on each, and every member saying 200 lines at once
+  // from its own loop: every member gets the same 1,600 lines in the same order.
+  constexpr int kPerLoop = 4;
+  constexpr int kLines = 200;
+  Broadcaster broadcaster(false);
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<std::unique_ptr<LoopRoom>> rooms;
+  std::vector<std::unique_ptr<Member>> members;
+  for (int l = 0; l < 2; ++l) {
+    loops.push_back(std::make_unique<asio::io_context>(1));
+    rooms.push_back(std::make_unique<LoopRoom>(loops[l]->get_executor(), broadcaster));
+    asio::co_spawn(*loops[l], rooms[l]->deliver(), asio::detached);
+    for (int i = 0; i < kPerLoop; ++i) {
+      members.push_back(
+          std::make_unique<Member>(*loops[l], "127.0.0.1:" + std::to_string(l * 100 + i)));
+      ASSERT_TRUE(rooms[l]->enter(members.back()->client));
+    }
+  }
+  const auto say_all = [&](int l) -> asio::awaitable<void> {
+    for (int line = 0; line < kLines; ++line) {
+      for (int i = 0; i < kPerLoop; ++i) {
+        co_await rooms[l]->say(
+            text(members[l * kPerLoop + i]->client.name() + ": " + std::to_string(line)));
+      }
+    }
+  };
+  for (int l = 0; l < 2; ++l) asio::co_spawn(*loops[l], say_all(l), asio::detached);
+  {
+    std::vector<std::jthread> threads;
+    for (auto& loop : loops) threads.emplace_back([&loop] { loop->run_for(2s); });
+  }
+  std::vector<std::vector<std::string>> seen;
+  for (auto& member : members) {
+    seen.emplace_back();
+    std::string got = member->received();
+    for (std::size_t start = 0, end; (end = got.find('\n', start)) != std::string::npos;
+         start = end + 1) {
+      const std::string line = got.substr(start, end - start);
+      if (line.find(": ") != std::string::npos) seen.back().push_back(line);
+    }
+  }
+  for (std::size_t m = 0; m < seen.size(); ++m) {
+    ASSERT_EQ(seen[m].size(), std::size_t{2 * kPerLoop * kLines}) << "member " << m;
+    EXPECT_EQ(seen[m], seen[0]) << "member " << m << " saw another order";
+  }
+}
+
+TEST(MultiLoop, ChatRoomHoldsSendersBackWhileALoopIsFarBehind) {
+  // A loop that does not run takes nothing: once thousands of lines wait for it, the room is
+  // congested and a sender on the other loop waits; when the slow loop takes them, it goes on.
+  Broadcaster broadcaster(false);
+  asio::io_context running, stalled;
+  LoopRoom fast(running.get_executor(), broadcaster), slow(stalled.get_executor(), broadcaster);
+  asio::co_spawn(running, fast.deliver(), asio::detached);
+  int said = 0;
+  const auto flood = [&]() -> asio::awaitable<void> {
+    for (; said < 10000; ++said) co_await fast.say(text("x: " + std::to_string(said)));
+  };
+  asio::co_spawn(running, flood(), asio::detached);
+  running.run_for(500ms);
+  EXPECT_TRUE(broadcaster.congested());
+  EXPECT_LT(said, 5000) << "the sender went on while a loop was far behind";
+  const int held_at = said;
+  // The slow loop takes what waits for it: the sender goes on.
+  asio::co_spawn(stalled, slow.deliver(), asio::detached);
+  stalled.run_for(50ms);
+  running.restart();
+  running.run_for(50ms);
+  EXPECT_GT(said, held_at);
 }
 
 }  // namespace

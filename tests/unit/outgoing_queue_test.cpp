@@ -1,5 +1,6 @@
 #include "servers/chat/outgoing_queue.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -10,25 +11,37 @@ namespace {
 
 Message text(const std::string& line) { return std::make_shared<const std::string>(line + "\n"); }
 
-// What a client would read if the writer took everything now: messages as their text, skipped
-// notices as "(N)".
-std::vector<std::string> drain(OutgoingQueue& queue) {
-  std::vector<std::string> out;
+// What gather() offers now, as one string, and how many buffers it took.
+std::string gathered(OutgoingQueue& queue, std::size_t max = 1024, std::size_t* count = nullptr) {
+  std::vector<asio::const_buffer> buffers(max);
+  const std::size_t n = queue.gather(buffers);
+  if (count != nullptr) *count = n;
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out.append(static_cast<const char*>(buffers[i].data()), buffers[i].size());
+  }
+  return out;
+}
+
+// What a client would read if everything went out now, taken out of the queue.
+std::string drain(OutgoingQueue& queue) {
+  std::string out;
   while (!queue.empty()) {
-    for (const Outgoing& entry : queue.start_writing(1000, 1 << 30)) {
-      out.push_back(entry.message ? *entry.message : "(" + std::to_string(entry.skipped) + ")");
-    }
-    queue.written();
+    const std::string part = gathered(queue);
+    out += part;
+    queue.consume(part.size());
   }
   return out;
 }
 
 TEST(OutgoingQueue, KeepsMessagesInTheOrderTheyCame) {
   OutgoingQueue queue(256, 1 << 20);
-  for (int i = 0; i < 100; ++i) EXPECT_TRUE(queue.push(text(std::to_string(i))));
-  const auto out = drain(queue);
-  ASSERT_EQ(out.size(), 100u);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(out[i], std::to_string(i) + "\n");
+  std::string expected;
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_TRUE(queue.push(text(std::to_string(i))));
+    expected += std::to_string(i) + "\n";
+  }
+  EXPECT_EQ(drain(queue), expected);
   EXPECT_EQ(queue.messages(), 0u);
   EXPECT_EQ(queue.bytes(), 0u);
 }
@@ -38,88 +51,85 @@ TEST(OutgoingQueue, HoldsAtMostQueueMessagesAndSaysHowManyItSkippedWhereTheyWere
   for (int i = 0; i < 10; ++i) queue.push(text(std::to_string(i)));
   EXPECT_EQ(queue.messages(), 3u);
   EXPECT_EQ(queue.skipped(), 7u);
-  EXPECT_EQ(drain(queue), (std::vector<std::string>{"0\n", "1\n", "2\n", "(7)"}));
+  EXPECT_EQ(drain(queue), "0\n1\n2\n(7 messages skipped)\n");
   // Caught up: the next messages come after the notice.
   EXPECT_TRUE(queue.push(text("10")));
-  EXPECT_EQ(drain(queue), (std::vector<std::string>{"10\n"}));
+  EXPECT_EQ(drain(queue), "10\n");
 }
 
 TEST(OutgoingQueue, HoldsAtMostItsBytes) {
   OutgoingQueue queue(256, 100);
   const std::string line(39, 'x');  // 40 bytes with its newline
   EXPECT_TRUE(queue.push(text(line)));
+  EXPECT_TRUE(queue.has_room_for(text(line)));
   EXPECT_TRUE(queue.push(text(line)));
+  EXPECT_FALSE(queue.has_room_for(text(line)));
   EXPECT_FALSE(queue.push(text(line))) << "120 bytes would be over 100";
   EXPECT_TRUE(queue.push(text("short"))) << "a message that fits still goes in";
   EXPECT_EQ(queue.bytes(), 86u);
-  EXPECT_EQ(drain(queue), (std::vector<std::string>{line + "\n", line + "\n", "(1)", "short\n"}));
+  EXPECT_EQ(drain(queue), line + "\n" + line + "\n(1 messages skipped)\nshort\n");
 }
 
 TEST(OutgoingQueue, TakesAMessageBiggerThanItsBytesWhenEmpty) {
   OutgoingQueue queue(256, 10);
   EXPECT_TRUE(queue.push(text(std::string(50, 'y'))));
   EXPECT_FALSE(queue.push(text("z")));
-  EXPECT_EQ(drain(queue).size(), 2u);
+  EXPECT_EQ(drain(queue), std::string(50, 'y') + "\n(1 messages skipped)\n");
 }
 
-TEST(OutgoingQueue, CountsMessagesBeingWrittenAgainstTheBounds) {
+TEST(OutgoingQueue, GathersEverythingThatWaitsAtMostTheBuffersGiven) {
+  OutgoingQueue queue(256, 1 << 20);
+  for (int i = 0; i < 10; ++i) queue.push(text(std::string(9, 'a' + i)));  // 10 bytes each
+  std::size_t count = 0;
+  EXPECT_EQ(gathered(queue, 1024, &count).size(), 100u);
+  EXPECT_EQ(count, 10u);
+  EXPECT_EQ(gathered(queue, 4, &count), "aaaaaaaaa\nbbbbbbbbb\nccccccccc\nddddddddd\n");
+  EXPECT_EQ(count, 4u);
+  EXPECT_EQ(queue.messages(), 10u) << "gathering takes nothing out";
+}
+
+TEST(OutgoingQueue, ResumesAPartialWriteInsideALine) {
+  OutgoingQueue queue(256, 1 << 20);
+  queue.push(text("partly sent"));
+  queue.push(text("next"));
+  queue.consume(6);
+  EXPECT_EQ(queue.messages(), 2u) << "a message partly written still counts";
+  EXPECT_EQ(gathered(queue), " sent\nnext\n");
+  queue.consume(9);
+  EXPECT_EQ(gathered(queue), "t\n");
+  EXPECT_EQ(queue.messages(), 1u);
+  queue.consume(2);
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.bytes(), 0u);
+}
+
+TEST(OutgoingQueue, CountsAMessagePartlyWrittenAgainstTheBounds) {
   OutgoingQueue queue(2, 1 << 20);
   queue.push(text("a"));
   queue.push(text("b"));
-  ASSERT_EQ(queue.start_writing(10, 1 << 20).size(), 2u);
-  EXPECT_TRUE(queue.empty());
-  EXPECT_FALSE(queue.push(text("c"))) << "two are still being written";
-  queue.written();
-  EXPECT_TRUE(queue.push(text("d")));
-  EXPECT_EQ(drain(queue), (std::vector<std::string>{"(1)", "d\n"}));
+  ASSERT_EQ(gathered(queue), "a\nb\n");
+  queue.consume(3);  // "a" and half of "b"
+  EXPECT_TRUE(queue.push(text("c")));
+  EXPECT_FALSE(queue.push(text("d"))) << "b is still being written";
+  EXPECT_EQ(drain(queue), "\nc\n(1 messages skipped)\n");
 }
 
-TEST(OutgoingQueue, ANoticeBeingWrittenCountsNoMoreSkips) {
+TEST(OutgoingQueue, AGatheredNoticeCountsNoMoreSkips) {
   OutgoingQueue queue(1, 1 << 20);
   queue.push(text("a"));
   queue.push(text("b"));  // skipped: a notice of 1
-  const auto batch = queue.start_writing(10, 1 << 20);
-  ASSERT_EQ(batch.size(), 2u);
-  EXPECT_EQ(batch[1].skipped, 1u);
+  ASSERT_EQ(gathered(queue), "a\n(1 messages skipped)\n");
   EXPECT_FALSE(queue.push(text("c")));  // "a" still counts: skipped, in a notice of its own
-  // (The batch's span is gone with that push; the messages' text stays put until written().)
-  queue.written();
-  EXPECT_TRUE(queue.push(text("d")));
-  EXPECT_EQ(drain(queue), (std::vector<std::string>{"(1)", "d\n"}));
+  queue.consume(2);                     // "a" went out; the first notice has not
+  EXPECT_EQ(drain(queue), "(1 messages skipped)\n(1 messages skipped)\n");
+  EXPECT_EQ(queue.skipped(), 2u);
 }
 
-TEST(OutgoingQueue, WritesBatchesOfAtMostTheGivenEntriesAndBytesButAlwaysOne) {
-  OutgoingQueue queue(256, 1 << 20);
-  for (int i = 0; i < 10; ++i) queue.push(text(std::string(9, 'a' + i)));  // 10 bytes each
-  EXPECT_EQ(queue.start_writing(4, 1000).size(), 4u);
-  queue.written();
-  EXPECT_EQ(queue.start_writing(100, 25).size(), 2u);
-  queue.written();
-  EXPECT_EQ(queue.start_writing(100, 5).size(), 1u) << "a batch holds at least one entry";
-  queue.written();
-  EXPECT_EQ(queue.messages(), 3u);
-}
-
-TEST(OutgoingQueue, LinesOfTheServersOwnIgnoreTheBounds) {
+TEST(OutgoingQueue, SkipsInARowShareOneNotice) {
   OutgoingQueue queue(1, 1 << 20);
   queue.push(text("a"));
-  queue.push_always(text("Enter your name:"));
-  EXPECT_EQ(drain(queue), (std::vector<std::string>{"a\n", "Enter your name:\n"}));
-}
-
-TEST(OutgoingQueue, KeepsHowMuchOfAMessageWentStraightToTheClient) {
-  OutgoingQueue queue(256, 1 << 20);
-  EXPECT_TRUE(queue.idle());
-  queue.push_rest(text("partly sent"), 6);
-  EXPECT_FALSE(queue.idle());
-  queue.push(text("next"));
-  const auto batch = queue.start_writing(10, 1 << 20);
-  ASSERT_EQ(batch.size(), 2u);
-  EXPECT_EQ(batch[0].sent, 6u);
-  EXPECT_EQ(batch[1].sent, 0u);
-  EXPECT_FALSE(queue.idle()) << "being written";
-  queue.written();
-  EXPECT_TRUE(queue.idle());
+  for (int i = 0; i < 5; ++i) queue.push(text("x"));
+  EXPECT_EQ(drain(queue), "a\n(5 messages skipped)\n");
 }
 
 TEST(OutgoingQueue, AClosedQueueKeepsWhatItHoldsAndTakesNothingMore) {
@@ -130,7 +140,7 @@ TEST(OutgoingQueue, AClosedQueueKeepsWhatItHoldsAndTakesNothingMore) {
   EXPECT_FALSE(queue.accepting());
   EXPECT_FALSE(queue.push(text("after")));
   EXPECT_EQ(queue.skipped(), 0u) << "a message after the close is no skip";
-  EXPECT_EQ(drain(queue), (std::vector<std::string>{"before\n"}));
+  EXPECT_EQ(drain(queue), "before\n");
 }
 
 TEST(OutgoingQueue, AnAbandonedQueueDropsEverything) {
@@ -144,36 +154,36 @@ TEST(OutgoingQueue, AnAbandonedQueueDropsEverything) {
   EXPECT_TRUE(queue.empty());
 }
 
-TEST(OutgoingQueue, StaysBoundedThroughALongRunOfPushesAndWrites) {
-  // A slow writer that takes 3 entries for every 10 pushes: at most 8 messages ever wait, every
-  // message is written or counted skipped, and what is written keeps its order.
+TEST(OutgoingQueue, StaysBoundedThroughALongRunOfPushesAndPartialWrites) {
+  // A slow socket that takes 7 bytes for every 10 pushes: at most 8 messages ever wait, every
+  // message is written or counted skipped, and what is written keeps its order, lines whole.
   OutgoingQueue queue(8, 1 << 20);
-  std::size_t written = 0;
-  std::size_t noticed = 0;
-  int last = -1;
+  std::string out;
   for (int i = 0; i < 10000; ++i) {
     queue.push(text(std::to_string(i)));
     ASSERT_LE(queue.messages(), 8u);
     if (i % 10 == 9) {
-      for (const Outgoing& entry : queue.start_writing(3, 1 << 20)) {
-        if (entry.message) {
-          const int n = std::stoi(*entry.message);
-          ASSERT_GT(n, last);
-          last = n;
-          ++written;
-        } else {
-          noticed += entry.skipped;
-        }
-      }
-      queue.written();
+      const std::string offered = gathered(queue);
+      const std::size_t taken = std::min<std::size_t>(7, offered.size());
+      out += offered.substr(0, taken);
+      queue.consume(taken);
     }
   }
-  for (const auto& rest : drain(queue)) {
-    if (rest.starts_with("(")) {
-      noticed += std::stoul(rest.substr(1));
-    } else {
-      ++written;
+  out += drain(queue);
+  std::size_t written = 0;
+  std::size_t noticed = 0;
+  int last = -1;
+  for (std::size_t start = 0, end; (end = out.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    const std::string line = out.substr(start, end - start);
+    if (line.starts_with("(")) {
+      noticed += std::stoul(line.substr(1));
+      continue;
     }
+    const int n = std::stoi(line);
+    ASSERT_GT(n, last);
+    last = n;
+    ++written;
   }
   EXPECT_EQ(written + noticed, 10000u);
   EXPECT_EQ(noticed, queue.skipped());

@@ -1,0 +1,112 @@
+#include "servers/chat/loop_room.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "common/net/awaitable.hpp"
+
+namespace gonet {
+namespace {
+
+// A round that took longer than this is followed by a rest, if the next one comes at once.
+constexpr std::chrono::microseconds kPaceAbove{200};
+
+}  // namespace
+
+LoopRoom::LoopRoom(const asio::any_io_executor& executor, Broadcaster& broadcaster)
+    : executor_(executor),
+      broadcaster_(broadcaster),
+      news_(executor),
+      uncongested_(executor),
+      pause_(executor) {
+  broadcaster_.join(*this);
+}
+
+LoopRoom::~LoopRoom() { broadcaster_.part(*this); }
+
+asio::awaitable<void> LoopRoom::say(Message message) {
+  if (!broadcaster_.broadcast(std::move(message))) {
+    while (broadcaster_.congested()) co_await uncongested_.wait();
+  }
+  co_await asio::post(executor_, asio::use_awaitable);
+}
+
+asio::awaitable<void> LoopRoom::deliver() {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point rest_until;
+  for (;;) {
+    std::vector<RoomEvent> events = broadcaster_.take(*this);
+    if (events.empty()) {
+      co_await news_.wait();
+      continue;
+    }
+    // After a round that cost the loop real time (a send to each of a crowd), the loop's
+    // sessions get half as long again before the next: what they say and who arrives or leaves
+    // meanwhile makes that round bigger, not more frequent. So rounds take at most two thirds of
+    // the loop, and a storm of arrivals is sent in a few big rounds, not one per arrival; a
+    // message after a quiet spell goes out at once.
+    if (Clock::now() < rest_until) {
+      pause_.expires_at(rest_until);
+      co_await pause_.async_wait(use_nothrow);
+      for (RoomEvent& event : broadcaster_.take(*this)) events.push_back(std::move(event));
+    }
+    const auto start = Clock::now();
+    for (const RoomEvent& event : events) apply(event);
+    flush_round();
+    const auto end = Clock::now();
+    rest_until = end - start > kPaceAbove ? end + (end - start) / 2 : end;
+    // The loop's sessions take their turn before the next round.
+    co_await asio::post(executor_, asio::use_awaitable);
+  }
+}
+
+void LoopRoom::apply(const RoomEvent& event) {
+  switch (event.kind) {
+    case RoomEvent::Kind::message:
+      for (Client* client : clients_) client->deliver(event.line);
+      flush_all_ = true;
+      break;
+    case RoomEvent::Kind::admitted:
+      clients_.push_back(event.client);
+      event.client->deliver(event.line);
+      if (event.present) event.client->deliver(event.present);
+      flush_later(*event.client);
+      break;
+    case RoomEvent::Kind::removed:
+      std::erase(clients_, event.client);
+      event.client->close();  // what is queued still goes out, in this round's flush
+      flush_later(*event.client);
+      break;
+  }
+}
+
+void LoopRoom::flush_later(Client& client) {
+  if (client.to_flush) return;
+  client.to_flush = true;
+  to_flush_.push_back(&client);
+}
+
+void LoopRoom::flush_round() {
+  if (flush_all_) {
+    for (Client* client : clients_) client->flush();
+    flush_all_ = false;
+  }
+  for (Client* client : to_flush_) {
+    client->flush();
+    client->to_flush = false;
+  }
+  to_flush_.clear();
+}
+
+void LoopRoom::wake() {
+  asio::post(executor_, [this] { news_.notify_all(); });
+}
+
+void LoopRoom::wake_senders() {
+  asio::post(executor_, [this] { uncongested_.notify_all(); });
+}
+
+}  // namespace gonet

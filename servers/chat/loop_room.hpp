@@ -1,0 +1,59 @@
+#pragma once
+
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "common/net/notifier.hpp"
+#include "servers/chat/broadcaster.hpp"
+#include "servers/chat/client.hpp"
+#include "servers/chat/room_event.hpp"
+
+namespace gonet {
+
+// The room as one event loop sees it: the loop's own clients, and the broadcaster's half that
+// writes to them. It takes what the broadcaster handed the loop, in the one order, a round at a
+// time: every event of the round goes into the clients' queues, and then each client's queue
+// leaves in one gathered send. So a storm of arrivals, leavings or messages costs each client a
+// send per round, not one per line, and a client that keeps up gets each line in the round it
+// came. Its sessions reach the broadcaster through it.
+class LoopRoom {
+ public:
+  LoopRoom(const asio::any_io_executor& executor, Broadcaster& broadcaster);
+  ~LoopRoom();
+  LoopRoom(const LoopRoom&) = delete;
+  LoopRoom& operator=(const LoopRoom&) = delete;
+
+  // The sessions' side, the book's three channels (Broadcaster has the details).
+  bool enter(Client& client) { return broadcaster_.enter(client, *this); }
+  // Waits while the room is congested; and then for the others' turn, so that one who sends
+  // line after line gets one in per turn, like everyone else.
+  asio::awaitable<void> say(Message message);
+  void leave(Client& client) { broadcaster_.leave(client); }
+
+  // The loop's half of the broadcaster, for as long as the loop serves.
+  asio::awaitable<void> deliver();
+
+  // The broadcaster's side, from any thread: events wait for the loop; the room is no longer
+  // congested.
+  void wake();
+  void wake_senders();
+
+ private:
+  void apply(const RoomEvent& event);
+  void flush_round();
+  void flush_later(Client& client);
+
+  asio::any_io_executor executor_;
+  Broadcaster& broadcaster_;
+  std::vector<Client*> clients_;   // this loop's clients in the room
+  std::vector<Client*> to_flush_;  // this round's, when not all of them
+  bool flush_all_ = false;
+  Notifier news_;
+  Notifier uncongested_;
+  asio::steady_timer pause_;
+};
+
+}  // namespace gonet

@@ -1,0 +1,101 @@
+// What the chat tests share: talking to chat as its clients do, over our TCP client.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/e2e/programs.hpp"
+
+namespace e2e {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+// The name chat gives a client: its address as the server sees it, as Go prints it.
+inline std::string name_of(const TcpClient& client) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  ::getsockname(client.fd(), reinterpret_cast<sockaddr*>(&address), &length);
+  char host[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
+    ::inet_ntop(AF_INET6, &v6.sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(v6.sin6_port));
+  }
+  const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+  ::inet_ntop(AF_INET, &v4.sin_addr, host, sizeof host);
+  return std::string(host) + ":" + std::to_string(ntohs(v4.sin_port));
+}
+
+// Up to n lines, all within one timeout; fewer if they do not come.
+inline std::vector<std::string> read_lines(TcpClient& client, std::size_t n, milliseconds timeout) {
+  const auto deadline = steady_clock::now() + timeout;
+  std::vector<std::string> lines;
+  while (lines.size() < n) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
+    auto line = client.read_line(std::max(left, 0ms));
+    if (!line) break;
+    lines.push_back(std::move(*line));
+  }
+  return lines;
+}
+
+inline std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    lines.push_back(text.substr(start, end - start));
+  }
+  if (start < text.size()) lines.push_back(text.substr(start));  // a torn last line shows too
+  return lines;
+}
+
+// Nothing more arrives within `quiet`.
+inline void expect_nothing_more(TcpClient& client, milliseconds quiet, const std::string& who) {
+  std::this_thread::sleep_for(quiet);
+  EXPECT_EQ(client.read_available(), "") << who << " got more than it should";
+}
+
+// A client that has joined: connected, and told who it is.
+struct Member {
+  TcpClient tcp;
+  std::string name;
+};
+
+inline Member join(std::uint16_t port, std::string host = "127.0.0.1", int rcvbuf = 0) {
+  auto tcp = TcpClient::connect(port, host, rcvbuf);
+  std::string name = name_of(tcp);
+  EXPECT_EQ(tcp.read_line(2s), "You are " + name);
+  return Member{std::move(tcp), std::move(name)};
+}
+
+// Lines until `last` (a whole line, included) or until `timeout` has passed; nothing after `last`
+// is read.
+inline std::vector<std::string> read_until_line(TcpClient& client, const std::string& last,
+                                                milliseconds timeout) {
+  const auto deadline = steady_clock::now() + timeout;
+  std::vector<std::string> lines;
+  while (!client.eof()) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
+    if (left <= 0ms) break;
+    auto line = client.read_line(left);
+    if (!line) break;
+    lines.push_back(std::move(*line));
+    if (lines.back() == last) break;
+  }
+  return lines;
+}
+
+// Whether `line` comes within `timeout`; the lines before it are read and dropped.
+inline bool heard(TcpClient& client, const std::string& line, milliseconds timeout) {
+  const auto lines = read_until_line(client, line, timeout);
+  return !lines.empty() && lines.back() == line;
+}
+
+}  // namespace e2e
