@@ -34,6 +34,83 @@ def verdict(ok):
     return "yes" if ok else "**no**"
 
 
+def crowd_table(rows):
+    """Issue 18's rows: (work, ncat, ours, target, met)."""
+    if "crowd chat" not in rows:
+        return []
+
+    def ncat(name, show):
+        run = rows.get(name)
+        if run is None:
+            return "–"
+        if run.get("established", 0) == 0:
+            return "did not run"
+        return show(run)
+
+    def lost(run):
+        return f"{run['missing']:,} missing, {run.get('arrivals_missing', 0):,} arrivals unheard"
+
+    def per_delivery_us(run, key="server_cpu_pct"):
+        return run[key] / 100 * 1e6 / run["deliveries_per_s"]
+
+    crowd, storm = rows["crowd chat"], rows["storm chat"]
+    one, two = rows["loops1 chat"], rows["loops2 chat"]
+    churn, names = rows["churn chat"], rows["names chat"]
+    floor = per_delivery_us(one, "server_kernel_pct")
+    table = [
+        (f"{crowd['conns']:,} clients arriving within {fmt(crowd['arrive_secs'], 0)} s: every "
+         "arrival heard by everyone (s from the first connect)",
+         ncat("crowd ncat", lambda r: fmt(r["arrival_secs"], 2)), fmt(crowd["arrival_secs"], 2),
+         "≤ 2", 0 <= crowd["arrival_secs"] <= 2),
+        (f"… then {crowd['senders']} senders × {fmt(crowd['rate'], 0)}/s: missing / skipped; "
+         "latency p50 / p99 (ms)",
+         ncat("crowd ncat", lambda r: f"{r['missing']:,} / –; {fmt(r['latency_p50_ms'], 2)} / "
+                                      f"{fmt(r['latency_p99_ms'], 2)}"),
+         f"{crowd['missing']} / {crowd['skipped']}; {fmt(crowd['latency_p50_ms'], 2)} / "
+         f"{fmt(crowd['latency_p99_ms'], 2)}", "0 / 0; p99 ≤ 50",
+         crowd["missing"] == 0 and crowd["skipped"] == 0 and crowd["latency_p99_ms"] <= 50),
+        (f"a storm of {storm['conns']:,} arrivals at once: the newcomer's `You are` (ms)",
+         ncat("storm ncat", lambda r: fmt(r["newcomer_greeted_ms"], 0)),
+         fmt(storm["newcomer_greeted_ms"], 0), "≤ 1,000",
+         0 <= storm["newcomer_greeted_ms"] <= 1000),
+        ("… server CPU for the whole storm, until every arrival is heard (core-seconds)",
+         ncat("storm ncat", lambda r: fmt(r["arrival_cpu_secs"], 2)),
+         fmt(storm["arrival_cpu_secs"], 2), "≤ 3", storm["arrival_cpu_secs"] <= 3),
+        (f"{one['conns']:,} clients, {one['senders']} senders × {fmt(one['rate'], 0)}/s: latency "
+         "p99, 1 loop / `-threads 2` (ms)",
+         ncat("loops ncat", lambda r: fmt(r["latency_p99_ms"], 2)),
+         f"{fmt(one['latency_p99_ms'], 2)} / {fmt(two['latency_p99_ms'], 2)}",
+         f"2 loops ≤ 0.6 × 1 loop = {fmt(0.6 * one['latency_p99_ms'], 2)}",
+         two["latency_p99_ms"] <= 0.6 * one["latency_p99_ms"]),
+        ("… server CPU per delivery, 1 loop / 2 loops (µs); the floor: the kernel's µs per "
+         "delivery, 1 loop",
+         ncat("loops ncat", lambda r: fmt(per_delivery_us(r), 2)),
+         f"{fmt(per_delivery_us(one), 2)} / {fmt(per_delivery_us(two), 2)}; floor "
+         f"{fmt(floor, 2)}", "2 loops ≤ 1 loop; 1 loop ≤ 1.1 × floor",
+         per_delivery_us(two) <= per_delivery_us(one) and per_delivery_us(one) <= 1.1 * floor),
+        ("… missing / skipped / garbled, 1 loop / 2 loops",
+         ncat("loops ncat", lambda r: f"{r['missing']:,} / – / {r['garbled']:,}"),
+         f"{one['missing']} / {one['skipped']} / {one['garbled']}; {two['missing']} / "
+         f"{two['skipped']} / {two['garbled']}", "0",
+         all(r[k] == 0 for r in (one, two) for k in ("missing", "skipped", "garbled"))),
+        (f"churn: {fmt(churn['churn_per_s'], 0)} connect/close cycles a second beside a "
+         f"{churn['conns']:,}-client room, {churn['senders']} senders × "
+         f"{fmt(churn['rate'], 0)}/s: server CPU (% of one core)",
+         ncat("churn ncat", lambda r: fmt(r["server_cpu_pct"])), fmt(churn["server_cpu_pct"]),
+         "< 100", churn["server_cpu_pct"] < 100),
+        ("… the room's messages: missing; latency p50 / p99 (ms)",
+         ncat("churn ncat", lambda r: f"{r['missing']:,}; {fmt(r['latency_p50_ms'], 2)} / "
+                                      f"{fmt(r['latency_p99_ms'], 2)}"),
+         f"{churn['missing']}; {fmt(churn['latency_p50_ms'], 2)} / "
+         f"{fmt(churn['latency_p99_ms'], 2)}", "0; p99 ≤ 100",
+         churn["missing"] == 0 and churn["latency_p99_ms"] <= 100),
+        (f"`-names`: {names['conns']} clients sending 64 KiB names, never reading: server VmRSS "
+         "growth at the peak (MiB)", "– (no names)", fmt(names["server_rss_growth_mib"]), "≤ 64",
+         names["server_rss_growth_mib"] <= 64),
+    ]
+    return table
+
+
 def main():
     path, machine, date = sys.argv[1:4]
     quick = "--quick" in sys.argv
@@ -130,6 +207,8 @@ def main():
              (kib is None or chat["server_kib_per_conn"] <= kib) and chat["server_cpu_pct"] <= cpu),
         ]
 
+    crowd_rows = crowd_table(rows)
+
     out = []
     out.append("# Benchmarks")
     out.append("")
@@ -158,6 +237,18 @@ def main():
         return None if pct is None else pct / 100 * 1e6 / sends_per_second
     tick_us = kernel_us(big, big["conns"])
     echo_us = kernel_us(reverb, 3 * reverb["conns"])
+    if crowd_rows:
+        out.append("## chat under crowds, storms and churn, on one loop and two")
+        out.append("")
+        out.append("Issue 18's loads, each on a fresh server; Debian's `ncat --chat` in the same run"
+                   " where it can run (it has no names, does not echo a line to its sender, and "
+                   "puts `<userN> ` before a read's lines only: chatload `-ncat` reads it so).")
+        out.append("")
+        out.append("| work | ncat --chat | ours | target | met |")
+        out.append("|---|---|---|---|---|")
+        for work, peer, ours, target, ok in crowd_rows:
+            out.append(f"| {work} | {peer} | {ours} | {target} | {verdict(ok)} |")
+        out.append("")
     out.append("## The floor of the tick figures")
     out.append("")
     out.append(
@@ -238,6 +329,19 @@ def main():
     for chat in chats:
         out.append(f"chatload -addr 127.0.0.1:PORT -conns {chat['conns']} -senders "
                    f"{chat['senders']} -rate {fmt(chat['rate'], 0)} -secs N -pid PID   # chat")
+    if "crowd chat" in rows:
+        crowd, storm, churn = rows["crowd chat"], rows["storm chat"], rows["churn chat"]
+        out.append(f"chatload -addr 127.0.0.1:PORT -conns {crowd['conns']} -arrive 1s -senders 10 "
+                   "-rate 5 -secs N -pid PID   # chat; and -ncat against ncat --chat")
+        out.append(f"chatload -addr 127.0.0.1:PORT -conns {storm['conns']} -storm -senders 0 "
+                   "-pid PID   # chat; and -ncat")
+        out.append("chatload -addr 127.0.0.1:PORT -conns 500 -senders 10 -rate 10 -secs N -pid PID"
+                   "   # chat, chat -threads 2; and -ncat")
+        out.append(f"chatload -addr 127.0.0.1:PORT -conns {churn['conns']} -senders 10 -rate 5 "
+                   f"-churn {fmt(churn['churn_per_s'], 0)} -secs N -pid PID   # chat; and -ncat")
+        out.append(f"namesflood -addr 127.0.0.1:PORT -conns {rows['names chat']['conns']} "
+                   "-secs N -pid PID   # chat -names")
+        out.append("ncat -l --chat --max-conns 20000 127.0.0.1 PORT   # the peer")
     out.append("scripts/bench-netcat.sh build-release/bin SIZE RUNS  # 2 GiB each way, median of 5")
     out.append("```")
     out.append("")

@@ -99,7 +99,9 @@ asio::awaitable<bool> ChatSession::pace() {
 }
 
 asio::awaitable<std::optional<std::string>> ChatSession::next_line() {
-  if (why_ || !co_await pace()) co_return std::nullopt;
+  if (why_) co_return std::nullopt;
+  const bool paced = co_await pace();
+  if (!paced) co_return std::nullopt;
   reading_ = true;
   reading_since_ = std::chrono::steady_clock::now();
   auto [ec, line] = co_await lines_.read_line(stop_idle_read_.slot());

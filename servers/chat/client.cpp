@@ -43,8 +43,10 @@ std::size_t Client::flush() {
     queue_.consume(sent);
     std::size_t gathered = 0;
     for (std::size_t i = 0; i < count; ++i) gathered += buffers[i].size();
-    // The socket is full, or failed: the writer waits for it, or meets the error and reports it.
+    // The socket is full, or failed: the writer takes over, waits for it (or meets the error
+    // and reports it), and until the queue is empty no flush tries the socket again.
     if (ec || sent < gathered) {
+      writing_ = true;
       news_.notify_all();
       break;
     }

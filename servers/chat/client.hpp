@@ -46,7 +46,8 @@ class Client {
   // The writer's side.
   OutgoingQueue& queue() { return queue_; }
   asio::ip::tcp::socket& socket() { return socket_; }
-  // While the writer writes, flush() leaves the queue to it.
+  // While the writer has the socket (from a flush the socket did not take whole until the queue
+  // is empty), flush() leaves the queue to it.
   void set_writing(bool writing) { writing_ = writing; }
   // Waits until there may be something for the writer: what a flush left, or the close.
   asio::awaitable<void> wait_for_news() { co_await news_.wait(); }

@@ -50,7 +50,6 @@ asio::awaitable<void> client_writer(Client& client, std::chrono::nanoseconds wri
       buffers.resize(queue.gather(buffers));
       client.set_writing(true);
       const Written written = co_await write_within(client.socket(), buffers, stuck, write_timeout);
-      client.set_writing(false);
       queue.consume(written.bytes);
       if (written.ec) {
         failed = true;
@@ -59,6 +58,7 @@ asio::awaitable<void> client_writer(Client& client, std::chrono::nanoseconds wri
       }
       continue;
     }
+    client.set_writing(false);
     if (queue.closed() && (failed || queue.empty())) co_return;
     co_await client.wait_for_news();
   }

@@ -9,7 +9,7 @@
 // time until every client has heard of every arrival after its own is arrival_secs (with the
 // server's CPU for it). -storm adds a newcomer right behind them and times its "You are";
 // -senders 0 ends there. -churn C adds C connect/close cycles a second beside the room while it
-// chats (each waits for its "You are", then closes).
+// chats (each waits for its "You are", then closes). -ncat reads ncat --chat's lines instead.
 //   chatload -addr 127.0.0.1:8000 -conns 500 -senders 10 -rate 10 -secs 10 -pid PID
 //   chatload -addr 127.0.0.1:8000 -conns 2000 -arrive 1s -senders 10 -rate 5 -secs 10 -pid PID
 //   chatload -addr 127.0.0.1:8000 -conns 3000 -storm -senders 0 -pid PID
@@ -54,6 +54,7 @@ struct Options {
   std::chrono::nanoseconds arrive{0};  // the conns connect spread over this long
   bool storm = false;                  // a newcomer right behind the conns
   unsigned churn = 0;                  // connect/close cycles a second while the room chats
+  bool ncat = false;                   // the server is ncat --chat, which speaks otherwise
 };
 
 Options parse(const gonet::Program& program, const std::vector<std::string>& args) {
@@ -69,7 +70,10 @@ Options parse(const gonet::Program& program, const std::vector<std::string>& arg
       cxxopts::value<std::string>()->default_value("0"),
       "D")("storm", "a newcomer right behind the clients: time its \"You are\"")(
       "churn", "connect/close cycles a second beside the room while it chats",
-      cxxopts::value<std::string>()->default_value("0"), "C");
+      cxxopts::value<std::string>()->default_value("0"),
+      "C")("ncat",
+           "the server is ncat --chat: \"<announce> ... is connected as <userN>.\" for "
+           "arrivals, \"<userN> \" before a read's lines, no copy to the sender");
   const auto result = gonet::parse(options, program, args);
   Options parsed;
   parsed.load = bench::load_flags(result);
@@ -81,6 +85,7 @@ Options parse(const gonet::Program& program, const std::vector<std::string>& arg
   parsed.arrive = gonet::parse_duration_flag("arrive", result["arrive"].as<std::string>());
   parsed.storm = result["storm"].as<bool>();
   parsed.churn = gonet::parse_count<unsigned>("churn", result["churn"].as<std::string>(), 0, 10000);
+  parsed.ncat = result["ncat"].as<bool>();
   return parsed;
 }
 
@@ -90,6 +95,7 @@ struct Sent {
 };
 
 struct Run {
+  bool ncat = false;
   std::size_t conns = 0;  // readers, the newcomer included
   std::optional<std::size_t> newcomer;
   steady_clock::time_point measure_from;
@@ -112,9 +118,23 @@ struct Run {
   std::vector<tcp::socket*> senders;           // while connected
   std::vector<std::vector<Sent>> sent;         // per sender, by seq
   std::vector<std::vector<std::size_t>> next;  // per reader, per sender: the next seq expected
+  std::vector<bool> greeted_reader;            // per reader
   std::vector<double> latency_ms;
 
-  // "NAME: s<sender> n<seq>", and the chat's own lines, which are not counted.
+  void greeting(std::size_t reader, system_clock::time_point at) {
+    if (greeted_reader[reader]) return;
+    greeted_reader[reader] = true;
+    ++greeted;
+    if (reader == newcomer) newcomer_greeted = at;
+  }
+
+  void arrival(system_clock::time_point at) {
+    if (++arrivals_heard == arrivals_expected) all_arrived = at;
+  }
+
+  // "NAME: s<sender> n<seq>", and the chat's own lines, which are not counted. ncat --chat
+  // announces everyone, the newcomer included ("<announce> HOST is connected as <userN>."), and
+  // puts "<userN> " before the first line of each read only.
   void line(std::size_t reader, std::string_view text, system_clock::time_point at) {
     if (text.starts_with("(") && text.ends_with(" messages skipped)")) {
       ++notices;
@@ -123,20 +143,38 @@ struct Run {
       skipped += n;
       return;
     }
-    const auto colon = text.rfind(": s");
-    if (colon == std::string_view::npos) {
-      if (text.starts_with("You are ")) {
-        ++greeted;
-        if (reader == newcomer) newcomer_greeted = at;
-      } else if (text.ends_with(" has arrived") && ++arrivals_heard == arrivals_expected) {
-        all_arrived = at;
+    if (ncat) {
+      if (text.starts_with("<announce> ")) {
+        if (text.find(" is connected as <") != std::string_view::npos) {
+          greeting(reader, at);
+          arrival(at);
+        }
+        return;
       }
-      return;  // departures
+      if (text.starts_with("<")) {
+        const auto name_end = text.find("> ");
+        text.remove_prefix(name_end == std::string_view::npos ? text.size() : name_end + 2);
+      }
+    } else {
+      const auto colon = text.rfind(": s");
+      if (colon == std::string_view::npos) {
+        if (text.starts_with("You are ")) {
+          greeting(reader, at);
+        } else if (text.ends_with(" has arrived")) {
+          arrival(at);
+        }
+        return;  // departures
+      }
+      text.remove_prefix(colon + 2);
+    }
+    if (!text.starts_with("s")) {
+      ++garbled;
+      return;
     }
     std::size_t sender = 0;
     std::size_t seq = 0;
     const char* end = text.data() + text.size();
-    auto [after, ec] = std::from_chars(text.data() + colon + 3, end, sender);
+    auto [after, ec] = std::from_chars(text.data() + 1, end, sender);
     if (ec != std::errc{} || end - after < 3 || std::string_view(after, 2) != " n" ||
         sender >= sent.size()) {
       ++garbled;
@@ -258,9 +296,12 @@ int main(int argc, char* argv[]) {
 
   asio::io_context io(1);
   Run run;
+  run.ncat = options.ncat;
   run.conns = options.conns + (options.storm ? 1 : 0);
   if (options.storm) run.newcomer = options.conns;
-  run.arrivals_expected = run.conns * (run.conns - 1) / 2;
+  // Each hears of every later arrival; ncat announces its own to the newcomer too.
+  run.arrivals_expected = run.conns * (run.conns - 1) / 2 + (options.ncat ? run.conns : 0);
+  run.greeted_reader.assign(run.conns, false);
   run.sent.resize(options.senders);
   run.senders.resize(options.senders);
   run.next.assign(run.conns, std::vector<std::size_t>(options.senders, 0));
@@ -317,7 +358,10 @@ int main(int argc, char* argv[]) {
     io.run_for(2s);  // the last deliveries
   }
 
-  const std::size_t expected = run.messages * run.established;
+  // ncat does not send a line back to its sender.
+  const std::size_t expected =
+      run.messages * (options.ncat ? run.established - std::min<std::size_t>(run.established, 1)
+                                   : run.established);
   bench::JsonLine json;
   json.add("generator", std::string("chatload"))
       .add("conns", static_cast<long long>(options.conns))

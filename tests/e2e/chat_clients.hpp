@@ -33,30 +33,6 @@ inline std::string name_of(const TcpClient& client) {
   return std::string(host) + ":" + std::to_string(ntohs(v4.sin_port));
 }
 
-// Up to n lines, all within one timeout; fewer if they do not come.
-inline std::vector<std::string> read_lines(TcpClient& client, std::size_t n, milliseconds timeout) {
-  const auto deadline = steady_clock::now() + timeout;
-  std::vector<std::string> lines;
-  while (lines.size() < n) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
-    auto line = client.read_line(std::max(left, 0ms));
-    if (!line) break;
-    lines.push_back(std::move(*line));
-  }
-  return lines;
-}
-
-inline std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    lines.push_back(text.substr(start, end - start));
-  }
-  if (start < text.size()) lines.push_back(text.substr(start));  // a torn last line shows too
-  return lines;
-}
-
-// Nothing more arrives within `quiet`.
 inline void expect_nothing_more(TcpClient& client, milliseconds quiet, const std::string& who) {
   std::this_thread::sleep_for(quiet);
   EXPECT_EQ(client.read_available(), "") << who << " got more than it should";

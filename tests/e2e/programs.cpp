@@ -77,6 +77,30 @@ Flooder::Flooder(std::uint16_t port, std::string pattern, std::chrono::milliseco
         }
       }) {}
 
+std::vector<std::string> read_lines(TcpClient& client, std::size_t n,
+                                    std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<std::string> lines;
+  while (lines.size() < n) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto line = client.read_line(std::max(left, 0ms));
+    if (!line) break;
+    lines.push_back(std::move(*line));
+  }
+  return lines;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    lines.push_back(text.substr(start, end - start));
+  }
+  if (start < text.size()) lines.push_back(text.substr(start));  // a torn last line shows too
+  return lines;
+}
+
 std::string random_bytes(std::size_t n, unsigned seed) {
   std::mt19937 generator(seed);
   std::string bytes(n, '\0');

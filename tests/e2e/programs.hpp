@@ -120,6 +120,13 @@ class Flooder {
   std::jthread thread_;
 };
 
+// Up to n lines, all within one timeout; fewer if they do not come.
+std::vector<std::string> read_lines(TcpClient& client, std::size_t n,
+                                    std::chrono::milliseconds timeout);
+
+// `text` cut at each '\n'; a last line without one (a torn line) counts too.
+std::vector<std::string> split_lines(const std::string& text);
+
 // `n` bytes from a fixed-seed generator: the same "random" input on every run.
 std::string random_bytes(std::size_t n, unsigned seed = 1);
 

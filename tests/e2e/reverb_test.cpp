@@ -53,29 +53,6 @@ std::string echo_text(const std::string& line) {
   return echo_text(ascii_upper(line), line, ascii_lower(line));
 }
 
-// Up to n lines, all within one timeout; fewer if they do not come.
-std::vector<std::string> read_lines(TcpClient& client, std::size_t n, milliseconds timeout) {
-  const auto deadline = steady_clock::now() + timeout;
-  std::vector<std::string> lines;
-  while (lines.size() < n) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
-    auto line = client.read_line(std::max(left, 0ms));
-    if (!line) break;
-    lines.push_back(std::move(*line));
-  }
-  return lines;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    lines.push_back(text.substr(start, end - start));
-  }
-  if (start < text.size()) lines.push_back(text.substr(start));  // a torn last line shows too
-  return lines;
-}
-
 // What a client gets for `input` sent at once and followed by a half-close: everything up to the
 // server's close.
 std::string reply_to(std::uint16_t port, const std::string& input) {

@@ -78,20 +78,6 @@ std::vector<std::string> echo_of(const std::string& upper, const std::string& li
   return {"\t " + upper, "\t " + line, "\t " + lower};
 }
 
-std::vector<std::string> read_lines(TcpClient& client, std::size_t n,
-                                    std::chrono::milliseconds timeout) {
-  std::vector<std::string> lines;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (lines.size() < n) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    auto line = client.read_line(std::max(left, 0ms));
-    if (!line) break;
-    lines.push_back(std::move(*line));
-  }
-  return lines;
-}
-
 // The inode of the socket behind a descriptor of process `pid`, as /proc names it
 // ("socket:[12345]"); empty if it is not a socket.
 std::string socket_of(pid_t pid, const std::string& fd) {

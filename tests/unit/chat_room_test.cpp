@@ -214,6 +214,22 @@ TEST(ChatClient, AQueueOfManyMessagesLeavesInOneSend) {
   EXPECT_EQ(member.client.flush(), 0u) << "nothing waits: no send";
 }
 
+TEST(ChatClient, ASocketThatTookPartOfAFlushIsLeftToTheWriterUntilTheQueueIsEmpty) {
+  // A client that does not read costs no send per message after its socket is full: the writer
+  // waits for the socket, and the rounds only queue (and then skip) for it.
+  asio::io_context io;
+  SocketPair pair(io);
+  Client client(pair.server, "full", 10000, 64 << 20);
+  const auto big = text(std::string(1 << 20, 'x'));
+  for (int i = 0; i < 16; ++i) client.deliver(big);  // more than loopback buffers hold
+  EXPECT_EQ(client.flush(), 1u);
+  ASSERT_FALSE(client.queue().empty());
+  for (int i = 0; i < 10; ++i) {
+    client.deliver(text("more"));
+    EXPECT_EQ(client.flush(), 0u) << "the socket is the writer's until the queue is empty";
+  }
+}
+
 asio::awaitable<void> write_for(Client& client, std::chrono::nanoseconds timeout,
                                 std::vector<std::error_code>& failures) {
   co_await client_writer(client, timeout,
