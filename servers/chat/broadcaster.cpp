@@ -20,6 +20,11 @@ Message line(std::string text) { return std::make_shared<const std::string>(std:
 
 }  // namespace
 
+Broadcaster::Broadcaster(bool names) : names_(names) {
+  // Made before any event loop runs, as ICU's data must be before threads share it.
+  if (names_) load_name_rules();
+}
+
 void Broadcaster::join(LoopRoom& loop) {
   const std::lock_guard lock(mutex_);
   outboxes_.push_back(Outbox{&loop, {}});

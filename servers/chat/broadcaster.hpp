@@ -22,7 +22,7 @@ class LoopRoom;
 class Broadcaster {
  public:
   // `names` (-names): a newcomer hears who is present, and names that look alike are taken.
-  explicit Broadcaster(bool names) : names_(names) {}
+  explicit Broadcaster(bool names);
   Broadcaster(const Broadcaster&) = delete;
   Broadcaster& operator=(const Broadcaster&) = delete;
 

@@ -143,4 +143,6 @@ NameKeys keys_of(std::string_view name) {
   return {skeleton(folded), skeleton(text)};
 }
 
+void load_name_rules() { (void)keys_of(choose_name("Name").name); }
+
 }  // namespace gonet

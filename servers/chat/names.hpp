@@ -39,4 +39,8 @@ struct NameKeys {
 };
 NameKeys keys_of(std::string_view name);
 
+// Loads the Unicode data the two above need (ICU loads it on first use): call it once before
+// the event loops start, so that they share it read-only and no newcomer waits for it.
+void load_name_rules();
+
 }  // namespace gonet

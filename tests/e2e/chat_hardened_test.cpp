@@ -184,6 +184,38 @@ TEST(MultiLoop, ChatWithTwoLoopsKeepsOneOrderForEveryone) {
   expect_clean_stop(server.process);
 }
 
+TEST(MultiLoop, ChatWithTwoLoopsAdmitsEachNameOnce) {
+  // -names on two loops: 40 clients ask for 20 names (each twice, in two spellings that look
+  // alike) at once; each name is admitted once, and the other asker is told it is taken.
+  auto server = start_server("chat", {"-threads", "2", "-names"});
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < 40; ++i) {
+    clients.push_back(TcpClient::connect(server.port));
+    ASSERT_EQ(clients.back().read_line(2s), "Enter your name:");
+  }
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "user" + std::to_string(i / 2);
+    clients[i].send((i % 2 == 0 ? name : "USER" + std::to_string(i / 2)) + "\n");
+  }
+  int admitted = 0;
+  for (int i = 0; i < 40; i += 2) {
+    int in = 0;
+    for (int j = i; j < i + 2; ++j) {
+      const auto answer = clients[j].read_line(2s);
+      ASSERT_TRUE(answer) << "client " << j;
+      if (answer->starts_with("You are ")) {
+        ++in;
+      } else {
+        EXPECT_EQ(*answer, "name taken, try another:") << "client " << j;
+      }
+    }
+    EXPECT_EQ(in, 1) << "user" << i / 2;
+    admitted += in;
+  }
+  EXPECT_EQ(admitted, 20);
+  expect_clean_stop(server.process);
+}
+
 TEST(MultiLoop, ChatWithTwoLoopsExitsWithinASecondOnSigterm) {
   auto server = start_server("chat", {"-threads", "2"});
   std::vector<Member> members;
