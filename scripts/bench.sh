@@ -63,7 +63,8 @@ row() {
 # and $port. (It names no port when it starts: wait until it takes connections.)
 start_ncat() {
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  ncat -l --chat --max-conns 20000 127.0.0.1 "$port" 2>/dev/null &
+  ncat_log=$(mktemp /tmp/gonet-bench-ncat.XXXXXX)
+  ncat -l --chat --max-conns 20000 127.0.0.1 "$port" 2>"$ncat_log" &
   server_pid=$!
   for _ in $(seq 200); do
     if nc -z 127.0.0.1 "$port" 2>/dev/null; then return 0; fi
@@ -74,12 +75,17 @@ start_ncat() {
 }
 
 # measure_ncat NAME -- GENERATOR FLAGS...: as measure, against a fresh ncat --chat; a run it
-# does not survive still gives its row (the generator counts what was lost).
+# does not survive still gives its row (the generator counts what was lost), with whether ncat
+# quit and its last words.
 measure_ncat() {
-  local name=$1
+  local name=$1 line quit=false said
   shift 2
   start_ncat
-  row "$name" "$bin/$1" -addr "127.0.0.1:$port" -pid "$server_pid" -ncat "${@:2}"
+  line=$("$bin/$1" -addr "127.0.0.1:$port" -pid "$server_pid" -ncat "${@:2}")
+  # Exited, or a zombie not yet reaped.
+  if ! ps -o stat= -p "$server_pid" 2>/dev/null | grep -qv '^Z'; then quit=true; fi
+  said=$(tail -n 1 "$ncat_log" | tr -d '"\\')
+  echo "{\"row\":\"$name\",\"peer_quit\":$quit,\"peer_said\":\"$said\",${line#\{}" | tee -a "$results"
   stop_server
 }
 

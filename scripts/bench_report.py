@@ -43,8 +43,10 @@ def crowd_table(rows):
         run = rows.get(name)
         if run is None:
             return "–"
-        if run.get("established", 0) == 0:
-            return "did not run"
+        if run.get("peer_quit"):
+            return f"quit: `{run.get('peer_said', '')}`"
+        if run.get("arrivals_missing", 0) > 0:
+            return f"{run['arrivals_missing']:,} arrivals never heard; " + show(run)
         return show(run)
 
     def lost(run):
@@ -60,7 +62,8 @@ def crowd_table(rows):
     table = [
         (f"{crowd['conns']:,} clients arriving within {fmt(crowd['arrive_secs'], 0)} s: every "
          "arrival heard by everyone (s from the first connect)",
-         ncat("crowd ncat", lambda r: fmt(r["arrival_secs"], 2)), fmt(crowd["arrival_secs"], 2),
+         ncat("crowd ncat", lambda r: fmt(r["arrival_secs"], 2) if r["arrival_secs"] >= 0
+              else "never"), fmt(crowd["arrival_secs"], 2),
          "≤ 2", 0 <= crowd["arrival_secs"] <= 2),
         (f"… then {crowd['senders']} senders × {fmt(crowd['rate'], 0)}/s: missing / skipped; "
          "latency p50 / p99 (ms)",

@@ -43,11 +43,11 @@ asio::awaitable<void> LoopRoom::deliver() {
       co_await news_.wait();
       continue;
     }
-    // After a round that cost the loop real time (a send to each of a crowd), the loop's
-    // sessions get half as long again before the next: what they say and who arrives or leaves
-    // meanwhile makes that round bigger, not more frequent. So rounds take at most two thirds of
-    // the loop, and a storm of arrivals is sent in a few big rounds, not one per arrival; a
-    // message after a quiet spell goes out at once.
+    // After a round of several events that cost the loop real time (a send to each of a crowd),
+    // the loop's sessions get half as long again before the next: what they say and who arrives
+    // or leaves meanwhile makes that round bigger, not more frequent. So under a storm of
+    // arrivals, leavings or lines, rounds take at most two thirds of the loop and grow with the
+    // storm; a round of one event, or one after a quiet spell, is followed by the next at once.
     if (Clock::now() < rest_until) {
       pause_.expires_at(rest_until);
       co_await pause_.async_wait(use_nothrow);
@@ -57,7 +57,7 @@ asio::awaitable<void> LoopRoom::deliver() {
     for (const RoomEvent& event : events) apply(event);
     flush_round();
     const auto end = Clock::now();
-    rest_until = end - start > kPaceAbove ? end + (end - start) / 2 : end;
+    rest_until = events.size() > 1 && end - start > kPaceAbove ? end + (end - start) / 2 : end;
     // The loop's sessions take their turn before the next round.
     co_await asio::post(executor_, asio::use_awaitable);
   }

@@ -63,8 +63,9 @@ void OutgoingQueue::consume(std::size_t bytes) {
   if (empty()) {
     entries_.clear();
     head_ = 0;
-    // A burst's worth of room is given back once the client has caught up.
-    if (entries_.capacity() > 64) entries_.shrink_to_fit();
+    // Every message passes through here, so a crowd of idle clients would each keep the room
+    // of their busiest round: give back all but a round's usual few once the client has caught up.
+    if (entries_.capacity() > 4) entries_.shrink_to_fit();
   } else if (head_ >= 64 && head_ * 2 >= entries_.size()) {
     entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;

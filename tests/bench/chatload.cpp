@@ -328,11 +328,14 @@ int main(int argc, char* argv[]) {
     asio::co_spawn(io, hold(options.load.server, *run.newcomer, steady_clock::now(), run),
                    asio::detached);
   }
-  while (run.greeted + run.failed < run.conns && steady_clock::now() - dial_from < 120s) {
-    io.run_for(10ms);
-  }
+  // Until every client is greeted and has heard every arrival: at most two minutes, and no
+  // longer than a client is still connected (a server that quit has answered).
+  const auto waiting = [&] {
+    return run.dropped < run.established && steady_clock::now() - dial_from < 120s;
+  };
+  while (run.greeted + run.failed < run.conns && waiting()) io.run_for(10ms);
   const auto dialled = steady_clock::now();
-  while (!run.all_arrived && steady_clock::now() - dial_from < 120s) io.run_for(10ms);
+  while (!run.all_arrived && waiting()) io.run_for(10ms);
   const auto arrival_cpu = pid ? bench::cpu_time(pid) - cpu_at_start : bench::CpuTime{};
   io.run_for(1s);
   const long rss_connected = pid ? bench::resident_kib(pid) : -1;
