@@ -113,6 +113,11 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
                              char** argv, char** envp) {
   // Checked after the prctl, so a parent that died just before it is not missed.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
+  // A process group of its own, whose parent (the test) is in the same session: never orphaned
+  // while the test lives. A run of the suite from a background job (the stress script) had the
+  // test's group orphaned, and POSIX sends an orphaned group with a stopped member SIGHUP and
+  // SIGCONT: a clock2 a test had stopped (SIGSTOP) died of SIGHUP once.
+  if (::setpgid(0, 0) != 0) report_errno_and_exit(report_fd);
   // A handler is reset by exec anyway, but SIG_IGN (ours for SIGPIPE) and the mask would stay.
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
