@@ -7,12 +7,16 @@
 #include <asio/use_awaitable.hpp>
 
 #include "common/net/awaitable.hpp"
+#include "common/net/memory.hpp"
 
 namespace gonet {
 namespace {
 
 // A round that took longer than this is followed by a rest, if the next one comes at once.
 constexpr std::chrono::microseconds kPaceAbove{200};
+
+// Events in a round past which the memory its queues took is given back to the system.
+constexpr std::size_t kBigRound = 64;
 
 }  // namespace
 
@@ -56,6 +60,9 @@ asio::awaitable<void> LoopRoom::deliver() {
     const auto start = Clock::now();
     for (const RoomEvent& event : events) apply(event);
     flush_round();
+    // A round of hundreds of events grew every client's queue for a moment: hand the memory
+    // back to the system, or a crowd that arrived at once would keep its peak.
+    if (events.size() >= kBigRound) give_back_free_memory_soon(executor_);
     const auto end = Clock::now();
     rest_until = events.size() > 1 && end - start > kPaceAbove ? end + (end - start) / 2 : end;
     // The loop's sessions take their turn before the next round.
