@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Installs what the suite needs to build and test, from Debian's packages; with "bench", also
-# the peers the benchmarks run beside ours (socat, ncat). Idempotent and silent when everything
-# is already there.
-#   scripts/setup.sh [bench]
+# Installs what the suite needs to build and test, from Debian's packages; each group named adds
+# what one more script needs: "fuzz" clang for the fuzzers, "stress" the CPU hog of the stress
+# run, "bench" the peers the benchmarks run beside ours (socat, ncat). Idempotent and silent when
+# everything is already there.
+#   scripts/setup.sh [fuzz] [stress] [bench]
 set -euo pipefail
 
-packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev
-          netcat-openbsd netbase ccache python3 util-linux tzdata stress-ng clang libclang-rt-14-dev
-          mandoc dpkg-dev file lintian systemd faketime libicu-dev)
-if [ "${1:-}" = bench ]; then packages+=(socat ncat); fi
+packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev libicu-dev
+          netcat-openbsd netbase ccache python3 util-linux tzdata
+          mandoc dpkg-dev file lintian systemd faketime)
+for group in "$@"; do
+  case "$group" in
+    fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    stress) packages+=(stress-ng) ;;
+    bench) packages+=(socat ncat) ;;
+    *) echo "usage: scripts/setup.sh [fuzz] [stress] [bench]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

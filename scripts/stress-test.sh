@@ -12,7 +12,7 @@ shift || true
 variants=("$@")
 if [ ${#variants[@]} -eq 0 ]; then variants=(normal asan); fi
 
-scripts/setup.sh
+scripts/setup.sh stress
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
@@ -33,7 +33,7 @@ for variant in "${variants[@]}"; do
     log="$logs/$variant-$round.log"
     start=$(date +%s)
     if ctest --test-dir "$dir" -R '^(Clock|Reverb|Netcat|Clockwall|BadServer|Churn|Flood|HostileBytes|DescriptorExhaustion|Shutdown|MultiLoop|SocketActivation|Journal|Addresses|Help|Chat|ConnectionCaps)' \
-        --output-on-failure --timeout 120 -j 2 >"$log" 2>&1; then
+        --output-on-failure --timeout 120 -j $((2 * $(nproc))) >"$log" 2>&1; then
       passed=$((passed + 1))
       echo "$variant round $round: passed ($(( $(date +%s) - start )) s)"
     else

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: the whole suite in a normal build (build/) and under
-# ASan+UBSan (build-asan/), where g++ 12's coroutine miscompilations show; the tests of several
-# event loops (-threads N) under TSan (build-tsan/); then each fuzzer for a bounded time.
+# Sets up, builds and runs the tests, then prints how long each phase took.
+#   scripts/test.sh          the normal build (build/) and its whole suite: a few minutes
+#   scripts/test.sh --all    that, then the suite under ASan+UBSan (build-asan/), where g++ 12's
+#                            coroutine miscompilations show; the tests of several event loops
+#                            (-threads N) under TSan (build-tsan/); each fuzzer for
+#                            GONET_FUZZ_SECONDS (30). What CI runs.
+# Exits non-zero if any phase failed; the phases after a failed one still run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+all=false
+case "${1:-}" in
+  "") ;;
+  --all) all=true ;;
+  *) echo "usage: scripts/test.sh [--all]" >&2; exit 2 ;;
+esac
 
 # A sanitizer report in any program fails the test that started it.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}"
@@ -13,16 +22,42 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
 
 status=0
-for variant in normal asan tsan; do
-  dir=$(scripts/configure.sh "$variant")
-  echo "== $variant build ($dir)"
-  cmake --build "$dir" -j "$(nproc)"
-  echo "== $variant tests"
-  only=()
-  if [ "$variant" = tsan ]; then only=(-R 'MultiLoop\.|ServesOnEveryEventLoop|ConnectionCaps'); fi
-  ctest --test-dir "$dir" --output-on-failure --timeout 120 -j 2 "${only[@]}" || status=1
-done
+timings=()
+# Runs one phase, noting its time and whether it passed.
+phase() {
+  local name=$1
+  shift
+  echo "== $name"
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  local verdict=ok
+  if [ "$rc" -ne 0 ]; then verdict="FAILED (exit $rc)"; status=1; fi
+  timings+=("$(printf '%-14s %5d s  %s' "$name" $((SECONDS - start)) "$verdict")")
+}
 
-echo "== fuzzing"
-scripts/fuzz.sh "${GONET_FUZZ_SECONDS:-30}" || status=1
+build() { cmake --build "$1" -j "$(nproc)" "${@:2}"; }
+# Twice as many tests as cores: most wait on the programs they started; those that load the
+# machine (label load) run alone.
+suite() { ctest --test-dir "$1" --output-on-failure --timeout 120 -j $((2 * $(nproc))) "${@:2}"; }
+
+groups=()
+if $all; then groups=(fuzz); fi
+phase setup scripts/setup.sh "${groups[@]}"
+normal=$(scripts/configure.sh normal)
+phase "normal build" build "$normal"
+phase "normal tests" suite "$normal"
+if $all; then
+  asan=$(scripts/configure.sh asan)
+  phase "asan build" build "$asan"
+  phase "asan tests" suite "$asan"
+  # TSan checks what shares memory between threads: the programs' several event loops.
+  tsan=$(scripts/configure.sh tsan)
+  phase "tsan build" build "$tsan" --target e2e_tests unit_tests
+  phase "tsan tests" suite "$tsan" -R 'MultiLoop\.|ServesOnEveryEventLoop|ConnectionCaps'
+  phase fuzzing scripts/fuzz.sh "${GONET_FUZZ_SECONDS:-30}"
+fi
+
+echo "== timings"
+printf '%s\n' "${timings[@]}"
+printf '%-14s %5d s\n' total "$SECONDS"
 exit "$status"

@@ -836,16 +836,6 @@ TEST(ChatLoad, PausesAcceptingWhenOutOfDescriptorsAndServesAgainAfter) {
   expect_no_sanitizer_report_but_vptr_probes(server);
 }
 
-long open_descriptors(pid_t pid) {
-  std::error_code ec;
-  long count = 0;
-  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    ++count;
-  }
-  return ec ? -1 : count;
-}
-
 TEST(ChatLoad, KeepsNoTraceOfThreeThousandConnections) {
   // Connect, perhaps talk, and leave in every way (close, reset, half-close, half-close after a
   // line without "\n"), 3,000 times in three batches, with a member who hears it all: afterwards

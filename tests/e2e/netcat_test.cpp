@@ -33,10 +33,6 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using testsupport::StdinMode;
 
-std::string echo_text(const std::string& upper, const std::string& line, const std::string& lower) {
-  return "\t " + upper + "\n\t " + line + "\n\t " + lower + "\n";
-}
-
 const std::string kHelloEchoes = echo_text("HELLO?", "Hello?", "hello?");
 
 std::uint64_t fnv1a(std::string_view bytes) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -48,6 +49,20 @@ long resident_kib(pid_t pid) {
     status.ignore(4096, '\n');
   }
   return -1;
+}
+
+long open_descriptors(pid_t pid) {
+  std::error_code ec;
+  long count = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++count;
+  }
+  return ec ? -1 : count;
+}
+
+std::string echo_text(const std::string& upper, const std::string& line, const std::string& lower) {
+  return "\t " + upper + "\n\t " + line + "\n\t " + lower + "\n";
 }
 
 std::chrono::milliseconds cpu_time(pid_t pid) {

@@ -106,6 +106,12 @@ long resident_kib(pid_t pid);
 // CPU time (user + system) a running process has used so far; -1 if unreadable.
 std::chrono::milliseconds cpu_time(pid_t pid);
 
+// The descriptors a running process has open (/proc/PID/fd); -1 if unreadable.
+long open_descriptors(pid_t pid);
+
+// An echo server's three echoes of a line, as they come over the wire.
+std::string echo_text(const std::string& upper, const std::string& line, const std::string& lower);
+
 // A client that sends `pattern` over and over, as fast as the server takes it, and never reads;
 // for at most `limit`, or until it is destroyed.
 class Flooder {

@@ -45,10 +45,7 @@ std::vector<std::string> echo_lines(const std::string& line) {
 }
 
 // The same on the wire.
-std::string echo_text(const std::string& upper, const std::string& line, const std::string& lower) {
-  return "\t " + upper + "\n\t " + line + "\n\t " + lower + "\n";
-}
-
+using e2e::echo_text;
 std::string echo_text(const std::string& line) {
   return echo_text(ascii_upper(line), line, ascii_lower(line));
 }

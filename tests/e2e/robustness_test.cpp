@@ -21,16 +21,6 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
-long open_descriptors(pid_t pid) {
-  std::error_code ec;
-  long count = 0;
-  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    ++count;
-  }
-  return ec ? -1 : count;
-}
-
 // Under ASan, freed memory waits in a quarantine (4 MiB for these tests) before it is reused.
 constexpr long kSanitizerSlackKib = kSanitized ? 8 * 1024 : 0;
 

@@ -38,6 +38,8 @@ def expected_files(source_dir):
                 files[f"usr/share/man/man1/{program}.1.gz"] = f"{name}.gz"
     for doc in DOCS:
         files[f"usr/share/doc/gonet/{doc}"] = None
+    for page in glob.glob(os.path.join(source_dir, "docs", "*.md")):
+        files[f"usr/share/doc/gonet/docs/{os.path.basename(page)}"] = None
     for pattern in UNIT_SOURCES:
         for unit in glob.glob(os.path.join(source_dir, pattern)):
             files[f"{UNIT_DIR}/{os.path.basename(unit).removesuffix('.in')}"] = None

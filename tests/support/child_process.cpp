@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "tests/support/poll_deadline.hpp"
+
 #ifndef GONET_BIN_DIR
 #error "define GONET_BIN_DIR as a string literal: the directory of the built programs"
 #endif
@@ -62,12 +64,6 @@ void set_nonblocking(const UniqueFd& fd) {
   if (fd && ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK) != 0) {
     throw_errno("fcntl O_NONBLOCK");
   }
-}
-
-// Rounded up, so that a wait never wakes just before its deadline and spins.
-int poll_timeout_ms(Clock::time_point deadline) {
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return static_cast<int>(std::clamp<decltype(left)>(left, 0, INT_MAX));
 }
 
 int pidfd_open(pid_t pid) {

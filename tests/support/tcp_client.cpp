@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "tests/support/poll_deadline.hpp"
+
 namespace testsupport {
 namespace {
 
@@ -21,12 +23,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kConnectTimeout{5000};
-
-// Rounded up, so that a wait never wakes just before its deadline and spins.
-int poll_timeout_ms(Clock::time_point deadline) {
-  auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
-  return static_cast<int>(std::clamp<decltype(left)>(left, 0, INT_MAX));
-}
 
 bool wait_for(int fd, short events, Clock::time_point deadline) {
   for (;;) {

@@ -5,6 +5,7 @@
 #include "common/cli/go_style.hpp"
 #include "servers/clock/clock_options.hpp"
 #include "servers/reverb/reverb_options.hpp"
+#include "tests/unit/test_programs.hpp"
 
 namespace gonet {
 namespace {
@@ -12,9 +13,10 @@ namespace {
 using namespace std::chrono_literals;
 using Args = std::vector<std::string>;
 
-const Program kClock2{"clock2", "test", true};
-const Program kClock1{"clock1", "test", false};
-const Program kNetcat{"netcat1", "test"};
+using test::kClock1;
+using test::kClock2;
+using test::kClockwall;
+using test::kNetcat1;
 
 TEST(Flags, RewritesGoStyleFlagsForCxxopts) {
   EXPECT_EQ(go_style({"-port", "8010", "-port=8010", "--port", "-h", "-1", "x", "--", "-port"}),
@@ -38,7 +40,7 @@ TEST(Flags, HasTheSpecDefaults) {
   EXPECT_EQ(clock.serve.log_level, spdlog::level::info);
   EXPECT_EQ(clock.format, "%H:%M:%S");
   EXPECT_EQ(clock.zone, "");
-  EXPECT_EQ(parse_dial_options(kNetcat, {}).server, (Endpoint{"localhost", 8000}));
+  EXPECT_EQ(parse_dial_options(kNetcat1, {}).server, (Endpoint{"localhost", 8000}));
 }
 
 TEST(Flags, ParsesEveryServerFlag) {
@@ -99,7 +101,7 @@ TEST(Flags, HelpAndVersionExitEarlyWithText) {
     }
   }
   try {
-    parse_dial_options(kNetcat, {"--version"});
+    parse_dial_options(kNetcat1, {"--version"});
     FAIL() << "no version";
   } catch (const EarlyExit& version) {
     EXPECT_EQ(version.text.rfind("netcat1 ", 0), 0u);
@@ -107,14 +109,13 @@ TEST(Flags, HelpAndVersionExitEarlyWithText) {
 }
 
 TEST(Flags, TakesTheServerInEveryClientForm) {
-  EXPECT_EQ(parse_dial_options(kNetcat, {"example.org:9"}).server, (Endpoint{"example.org", 9}));
-  EXPECT_EQ(parse_dial_options(kNetcat, {"example.org", "9"}).server, (Endpoint{"example.org", 9}));
-  EXPECT_EQ(parse_dial_options(kNetcat, {"[::1]:8020"}).server, (Endpoint{"::1", 8020}));
-  EXPECT_EQ(parse_dial_options(kNetcat, {"-host", "h", "-port", "9"}).server, (Endpoint{"h", 9}));
-  EXPECT_EQ(parse_dial_options(kNetcat, {"-port=9"}).server, (Endpoint{"localhost", 9}));
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"example.org:9"}).server, (Endpoint{"example.org", 9}));
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"example.org", "9"}).server,
+            (Endpoint{"example.org", 9}));
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"[::1]:8020"}).server, (Endpoint{"::1", 8020}));
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"-host", "h", "-port", "9"}).server, (Endpoint{"h", 9}));
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"-port=9"}).server, (Endpoint{"localhost", 9}));
 }
-
-const Program kClockwall{"clockwall", "test"};
 
 // Issue 10: addresses as users write them. An IPv6 literal with or without its brackets, and a
 // port named by its service, as nc and getaddrinfo take it (looked up when dialled).
@@ -123,19 +124,19 @@ TEST(Flags, TakesIpv6HostsWithOrWithoutBracketsInEveryClientForm) {
        {Args{"-host", "::1", "-port", "8020"}, Args{"-host", "[::1]", "-port", "8020"},
         Args{"-host=[::1]", "-port=8020"}, Args{"::1", "8020"}, Args{"[::1]", "8020"},
         Args{"[::1]:8020"}}) {
-    EXPECT_EQ(parse_dial_options(kNetcat, args).server, (Endpoint{"::1", 8020})) << args[0];
+    EXPECT_EQ(parse_dial_options(kNetcat1, args).server, (Endpoint{"::1", 8020})) << args[0];
   }
 }
 
 TEST(Flags, TakesAServiceNameForAClientsPort) {
   const Endpoint http{"localhost", 0, "http"};
-  EXPECT_EQ(parse_dial_options(kNetcat, {"localhost", "http"}).server, http);
-  EXPECT_EQ(parse_dial_options(kNetcat, {"localhost:http"}).server, http);
-  EXPECT_EQ(parse_dial_options(kNetcat, {"-port", "http"}).server, http);
-  EXPECT_EQ(parse_dial_options(kNetcat, {"[::1]:http-alt"}).server,
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"localhost", "http"}).server, http);
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"localhost:http"}).server, http);
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"-port", "http"}).server, http);
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"[::1]:http-alt"}).server,
             (Endpoint{"::1", 0, "http-alt"}));
   // Not a service a machine knows: still a name, and the lookup says so when it is dialled.
-  EXPECT_EQ(parse_dial_options(kNetcat, {"h", "p"}).server, (Endpoint{"h", 0, "p"}));
+  EXPECT_EQ(parse_dial_options(kNetcat1, {"h", "p"}).server, (Endpoint{"h", 0, "p"}));
   EXPECT_EQ(parse_clockwall_options(kClockwall, {"Web=localhost:http"}).clocks,
             (std::vector<WallClock>{{"Web", http}}));
 }
@@ -161,7 +162,7 @@ TEST(Flags, RejectsBadClientServers) {
         Args{"h", "-1"}, Args{"a", "1", "b"}, Args{"h:1", "-port", "2"}, Args{"-port", "0"},
         Args{"::1:80"}, Args{"[::1", "80"}, Args{"-host", "[::1"}, Args{"-host", ""},
         Args{"[]", "80"}, Args{"h", "a b"}, Args{"h", "a:b"}}) {
-    EXPECT_THROW(parse_dial_options(kNetcat, args), UsageError) << args[0];
+    EXPECT_THROW(parse_dial_options(kNetcat1, args), UsageError) << args[0];
   }
 }
 

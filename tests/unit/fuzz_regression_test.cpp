@@ -20,6 +20,7 @@
 #include "common/text/line_splitter.hpp"
 #include "servers/clock/clock_options.hpp"
 #include "servers/reverb/reverb_options.hpp"
+#include "tests/unit/test_programs.hpp"
 
 namespace gonet {
 namespace {
@@ -28,10 +29,10 @@ using namespace std::chrono_literals;
 using Args = std::vector<std::string>;
 using Lines = std::vector<std::string>;
 
-const Program kClock2{"clock2", "test", true};
-const Program kReverb1{"reverb1", "test", false};
-const Program kNetcat1{"netcat1", "test"};
-const Program kClockwall{"clockwall", "test"};
+using test::kClock2;
+using test::kClockwall;
+using test::kNetcat1;
+using test::kReverb1;
 
 // The splitter fed in reads of `chunk` bytes: the lines, then "too long" if it stopped there.
 Lines split(std::string_view input, std::size_t max_line, std::size_t chunk) {
