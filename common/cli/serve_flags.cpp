@@ -15,7 +15,10 @@ void add_serve_flags(cxxopts::Options& options, const Program& program) {
            "N")("max-conns-per-host", "connections served at once from one address; 0 means no cap",
                 cxxopts::value<std::string>()->default_value("0"),
                 "N")("write-timeout", "drop a client whose write has been stuck this long",
-                     cxxopts::value<std::string>()->default_value("30s"), "D");
+                     cxxopts::value<std::string>()->default_value("30s"), "D")(
+      "proxy-protocol",
+      "every connection begins with a PROXY protocol header (v1 or v2) naming the client: only "
+      "behind a proxy you control");
   if (program.concurrent) {
     options.add_options("server")("threads", "event loops, each with its own listener",
                                   cxxopts::value<std::string>()->default_value("1"), "N");
@@ -44,6 +47,7 @@ ServeOptions serve_flags(const cxxopts::ParseResult& result, const Program& prog
   if (program.concurrent) {
     serve.threads = parse_count<unsigned>("threads", result["threads"].as<std::string>(), 1, 256);
   }
+  serve.proxy_protocol = result["proxy-protocol"].as<bool>();
   serve.log_level = log_level(result);
   return serve;
 }

@@ -1,11 +1,14 @@
 #include "common/net/listener.hpp"
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/detail/socket_option.hpp>
 #include <asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/net/awaitable.hpp"
 #include "common/net/failure.hpp"
+#include "common/net/proxy_protocol.hpp"
 
 namespace gonet {
 namespace {
@@ -32,38 +35,126 @@ tcp::endpoint resolve(asio::io_context& loop, const Endpoint& where) {
   return results.begin()->endpoint();
 }
 
-}  // namespace
-
-asio::awaitable<Connection> Listener::accept() {
+// The next socket from the backlog, pausing while descriptors run out. Throws when the acceptor
+// is closed.
+asio::awaitable<std::pair<tcp::socket, tcp::endpoint>> accept_socket(
+    tcp::acceptor& acceptor, RateLimitedWarning& descriptors_ran_out) {
   for (;;) {
     tcp::endpoint peer;
-    auto [ec, socket] = co_await acceptor_.async_accept(peer, use_nothrow);
-    if (!ec) {
-      switch (limit_->try_take(peer.address())) {
-        case ConnectionLimit::Verdict::taken:
-          break;
-        case ConnectionLimit::Verdict::over_max:
-          over_limit_.warn("connection limit " + std::to_string(limit_->max()) +
-                           " reached; closing " + to_string(peer));
-          continue;  // the socket closes here
-        case ConnectionLimit::Verdict::over_max_per_host:
-          over_host_limit_.warn("connection limit " + std::to_string(limit_->max_per_host()) +
-                                " per host reached; closing " + to_string(peer));
-          continue;
-      }
-      socket.non_blocking(true, ec);
-      if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("accept {}", to_string(peer));
-      co_return Connection(std::move(socket), peer, *limit_);
-    }
+    auto [ec, socket] = co_await acceptor.async_accept(peer, use_nothrow);
+    if (!ec) co_return std::pair{std::move(socket), peer};
     if (ec == asio::error::operation_aborted) throw std::system_error(ec, "accept");
     if (out_of_descriptors(ec)) {
       // The pending connection stays in the backlog and would wake us again at once.
-      out_of_descriptors_.warn("accept: " + describe(ec) + "; pausing 100ms");
-      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      descriptors_ran_out.warn("accept: " + describe(ec) + "; pausing 100ms");
+      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
       co_await pause.async_wait(use_nothrow);
     } else {
       spdlog::debug("accept: {}", describe(ec));  // e.g. a client that gave up in the backlog
     }
+  }
+}
+
+}  // namespace
+
+// Behind a proxy the acceptor is this loop's own, apart from the session's accept(): a client
+// slow to send its header must not keep the next one waiting.
+struct HeaderReading {
+  explicit HeaderReading(tcp::acceptor acceptor)
+      : acceptor(std::move(acceptor)), ready_to_admit(this->acceptor.get_executor()) {}
+  tcp::acceptor acceptor;
+  std::deque<std::pair<tcp::socket, tcp::endpoint>> read;
+  asio::steady_timer ready_to_admit;  // a condition variable: cancelled when `read` grows
+  std::size_t reading = 0;
+  bool accepting = false;
+  RateLimitedWarning out_of_descriptors;
+  RateLimitedWarning too_many;
+  RateLimitedWarning bad_header;
+};
+
+namespace {
+
+// At most this many connections per event loop may be sending their headers at once: each holds
+// a descriptor and up to 64 KiB for 5 s.
+constexpr std::size_t kMaxHeadersReading = 1024;
+
+asio::awaitable<void> read_header(std::shared_ptr<HeaderReading> state, tcp::socket socket,
+                                  tcp::endpoint proxy);
+
+asio::awaitable<void> accept_for_headers(std::shared_ptr<HeaderReading> state) {
+  for (;;) {
+    auto [socket, proxy] = co_await accept_socket(state->acceptor, state->out_of_descriptors);
+    if (state->reading >= kMaxHeadersReading) {
+      state->too_many.warn(std::to_string(kMaxHeadersReading) +
+                           " connections are sending their PROXY headers; closing " +
+                           to_string(proxy));
+      continue;
+    }
+    ++state->reading;
+    asio::co_spawn(state->acceptor.get_executor(), read_header(state, std::move(socket), proxy),
+                   asio::detached);
+  }
+}
+
+asio::awaitable<void> read_header(std::shared_ptr<HeaderReading> state, tcp::socket socket,
+                                  tcp::endpoint proxy) {
+  std::error_code ec;
+  socket.non_blocking(true, ec);
+  auto client = co_await read_proxy_header(socket, proxy);
+  --state->reading;
+  if (auto* why = std::get_if<std::string>(&client)) {
+    state->bad_header.warn("closing " + to_string(proxy) + ": " + *why);
+    co_return;  // the socket closes here, without a byte sent
+  }
+  state->read.emplace_back(std::move(socket), std::get<tcp::endpoint>(client));
+  state->ready_to_admit.cancel();
+}
+
+}  // namespace
+
+Listener::Listener(tcp::acceptor acceptor, ConnectionLimit& limit, bool proxy_protocol)
+    : executor_(acceptor.get_executor()), acceptor_(std::move(acceptor)), limit_(&limit) {
+  if (proxy_protocol) headers_ = std::make_shared<HeaderReading>(std::move(acceptor_));
+}
+
+std::optional<Connection> Listener::admit(tcp::socket socket, const tcp::endpoint& peer) {
+  switch (limit_->try_take(peer.address())) {
+    case ConnectionLimit::Verdict::taken:
+      break;
+    case ConnectionLimit::Verdict::over_max:
+      over_limit_.warn("connection limit " + std::to_string(limit_->max()) + " reached; closing " +
+                       to_string(peer));
+      return std::nullopt;  // the socket closes here
+    case ConnectionLimit::Verdict::over_max_per_host:
+      over_host_limit_.warn("connection limit " + std::to_string(limit_->max_per_host()) +
+                            " per host reached; closing " + to_string(peer));
+      return std::nullopt;
+  }
+  std::error_code ec;
+  socket.non_blocking(true, ec);
+  if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("accept {}", to_string(peer));
+  return Connection(std::move(socket), peer, *limit_);
+}
+
+asio::awaitable<Connection> Listener::accept() {
+  if (!headers_) {
+    for (;;) {
+      auto [socket, peer] = co_await accept_socket(acceptor_, out_of_descriptors_);
+      if (auto conn = admit(std::move(socket), peer)) co_return std::move(*conn);
+    }
+  }
+  if (!headers_->accepting) {
+    headers_->accepting = true;
+    asio::co_spawn(executor_, accept_for_headers(headers_), [](const std::exception_ptr&) {});
+  }
+  for (;;) {
+    while (headers_->read.empty()) {
+      headers_->ready_to_admit.expires_at(asio::steady_timer::time_point::max());
+      co_await headers_->ready_to_admit.async_wait(use_nothrow);
+    }
+    auto [socket, peer] = std::move(headers_->read.front());
+    headers_->read.pop_front();
+    if (auto conn = admit(std::move(socket), peer)) co_return std::move(*conn);
   }
 }
 

@@ -16,6 +16,7 @@ struct ServeOptions {
   std::size_t max_conns_per_host = 0;  // from one address; 0: no cap
   unsigned threads = 1;                // event loops
   std::chrono::nanoseconds write_timeout = std::chrono::seconds(30);
+  bool proxy_protocol = false;  // behind a load balancer: each connection names its client
   spdlog::level::level_enum log_level = spdlog::level::info;
 };
 

@@ -54,7 +54,8 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
   spdlog::info("{}listening on {}", origin, to_string(acceptors.front().local_endpoint()));
 
   for (std::size_t i = 0; i < loops.size(); ++i) {
-    asio::co_spawn(loops[i], accept_loop(Listener(std::move(acceptors[i]), limit)),
+    asio::co_spawn(loops[i],
+                   accept_loop(Listener(std::move(acceptors[i]), limit, options.proxy_protocol)),
                    [&status, &stop_all](const std::exception_ptr& failure) {
                      if (!failure) return;
                      spdlog::error("accept loop: {}", describe(failure));

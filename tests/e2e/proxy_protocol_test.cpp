@@ -1,0 +1,197 @@
+// Every server behind a load balancer (-proxy-protocol): the PROXY protocol headers HAProxy
+// writes, written here by the tests themselves, byte for byte.
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e/chat_clients.hpp"
+#include "tests/e2e/programs.hpp"
+
+namespace e2e {
+namespace {
+
+using namespace std::string_literals;
+
+const std::string kV1Tcp4 = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n";
+const std::string kSignature = "\r\n\r\n\0\r\nQUIT\n"s;
+
+// send-proxy-v2 from [2001:db8::1]:8000 to [2001:db8::2]:443, with a NOOP TLV HAProxy may add.
+std::string v2_tcp6() {
+  std::string body(36, '\0');
+  body[0] = '\x20';
+  body[1] = '\x01';
+  body[2] = '\x0d';
+  body[3] = '\xb8';
+  body[15] = '\x01';
+  body[16] = '\x20';
+  body[17] = '\x01';
+  body[18] = '\x0d';
+  body[19] = '\xb8';
+  body[31] = '\x02';
+  body[32] = '\x1f';
+  body[33] = '\x40';
+  body[34] = '\x01';
+  body[35] = '\xbb';
+  body += "\x04\x00\x02ok"s;
+  return kSignature + "\x21\x21"s + static_cast<char>(body.size() >> 8) +
+         static_cast<char>(body.size() & 0xff) + body;
+}
+
+const std::string kV2Local = kSignature + "\x20\x00\x00\x00"s;
+
+Server start_behind_proxy(const std::string& program, std::vector<std::string> args = {}) {
+  args.insert(args.begin(), "-proxy-protocol");
+  return start_server(program, std::move(args));
+}
+
+TEST(ProxyProtocol, ChatNamesEachClientByTheAddressInItsHeader) {
+  auto server = start_behind_proxy("chat");
+  auto v1 = TcpClient::connect(server.port);
+  v1.send(kV1Tcp4);
+  EXPECT_EQ(v1.read_line(2s), "You are 192.0.2.1:56324");
+  auto v2 = TcpClient::connect(server.port);
+  v2.send(v2_tcp6());
+  EXPECT_EQ(v2.read_line(2s), "You are [2001:db8::1]:8000");
+  EXPECT_EQ(v1.read_line(2s), "[2001:db8::1]:8000 has arrived");
+  v2.send("Hi!\n");
+  EXPECT_EQ(v1.read_line(2s), "[2001:db8::1]:8000: Hi!");
+  expect_no_sanitizer_report(server.process);
+}
+
+TEST(ProxyProtocol, AProxysOwnConnectionIsServedUnderItsOwnAddress) {
+  auto server = start_behind_proxy("chat");
+  for (const std::string& header : {"PROXY UNKNOWN\r\n"s, kV2Local}) {
+    auto client = TcpClient::connect(server.port);
+    client.send(header);
+    EXPECT_EQ(client.read_line(2s), "You are " + name_of(client));
+  }
+}
+
+TEST(ProxyProtocol, NothingIsSentBeforeTheHeaderIsWhole) {
+  auto server = start_behind_proxy("clock2");
+  auto client = TcpClient::connect(server.port);
+  client.send(kV1Tcp4.substr(0, 20));
+  // clock2 sends the time at once and then every second: 1.2 s of silence is a header awaited.
+  EXPECT_FALSE(client.read_line(1200ms));
+  client.send(kV1Tcp4.substr(20));
+  const auto time = client.read_line(2s);
+  ASSERT_TRUE(time);
+  EXPECT_EQ(time->size(), 8u) << *time;
+}
+
+TEST(ProxyProtocol, TheSessionGetsEveryByteAfterTheHeaderHoweverTheyArrive) {
+  auto server = start_behind_proxy("reverb2", {"-delay", "1ms"});
+  const std::string input = kV1Tcp4 + "Hello?\n";
+  const std::string echoes = echo_text("HELLO?", "Hello?", "hello?");
+  // In one send, the header byte by byte, split at every place around its end.
+  std::vector<std::vector<std::string>> ways = {{input}};
+  std::vector<std::string> bytes;
+  for (const char c : input) bytes.emplace_back(1, c);
+  ways.push_back(bytes);
+  for (std::size_t at = kV1Tcp4.size() - 3; at <= kV1Tcp4.size() + 3; ++at) {
+    ways.push_back({input.substr(0, at), input.substr(at)});
+  }
+  const std::string v2_input = v2_tcp6() + "Hello?\n";
+  for (std::size_t at = 1; at < v2_input.size(); at += 7) {
+    ways.push_back({v2_input.substr(0, at), v2_input.substr(at)});
+  }
+  for (const auto& pieces : ways) {
+    auto client = TcpClient::connect(server.port);
+    for (const auto& piece : pieces) {
+      client.send(piece);
+      if (pieces.size() > 1) std::this_thread::sleep_for(1ms);  // apart, as separate segments
+    }
+    client.shutdown_write();
+    EXPECT_EQ(client.read_until_eof(5s), echoes)
+        << pieces.size() << " pieces, the first " << pieces.front().size() << " bytes";
+  }
+  expect_no_sanitizer_report(server.process);
+}
+
+TEST(ProxyProtocol, ClosesAConnectionWithoutAHeaderWithoutAByteAndWarns) {
+  for (const std::string program : {"clock2", "reverb2", "chat"}) {
+    auto server = start_behind_proxy(program);
+    for (const std::string& bad :
+         {"Hello?\n"s, "PROXY TCP4 192.0.2.1\n"s, "PROXY TCP9 192.0.2.1 198.51.100.2 1 2\r\n"s,
+          kSignature + "\x21\x11\x00\x04"s + "abcd"s}) {
+      auto client = TcpClient::connect(server.port);
+      client.send(bad);
+      EXPECT_EQ(client.read_until_eof(3s), "") << program << ": " << testing::PrintToString(bad);
+      EXPECT_TRUE(client.eof()) << program;
+    }
+    EXPECT_TRUE(server.process.wait_for_stderr_line("PROXY", 2s)) << server.process.stderr_text();
+    // And the server goes on serving.
+    auto good = TcpClient::connect(server.port);
+    good.send(kV1Tcp4 + "x\n");
+    EXPECT_TRUE(good.read_line(2s)) << program;
+    expect_no_sanitizer_report(server.process);
+  }
+}
+
+TEST(ProxyProtocol, ASlowHeaderIsClosedAtFiveSecondsWhileOthersAreServed) {
+  auto server = start_behind_proxy("chat");
+  auto slow = TcpClient::connect(server.port);
+  slow.send(kV1Tcp4.substr(0, 15));
+  const auto start = std::chrono::steady_clock::now();
+  auto other = TcpClient::connect(server.port);
+  other.send(kV1Tcp4);
+  EXPECT_EQ(other.read_line(2s), "You are 192.0.2.1:56324");
+  EXPECT_EQ(slow.read_until_eof(7s), "");
+  EXPECT_TRUE(slow.eof());
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, 4500ms);
+  EXPECT_LE(waited, 6500ms);
+  EXPECT_TRUE(server.process.wait_for_stderr_line("within 5s", 2s)) << server.process.stderr_text();
+}
+
+TEST(ProxyProtocol, AtMostOneThousandAndTwentyFourHeadersAreAwaitedAtOnce) {
+  auto server = start_behind_proxy("reverb2", {"-delay", "1ms"});
+  std::vector<TcpClient> silent;
+  for (int i = 0; i < 1024; ++i) silent.push_back(TcpClient::connect(server.port));
+  // The listener takes connections in the order they came: the next finds 1,024 awaited.
+  auto over = TcpClient::connect(server.port);
+  over.send(kV1Tcp4 + "x\n");
+  EXPECT_EQ(over.read_until_eof(3s), "");
+  EXPECT_TRUE(over.eof());
+  EXPECT_TRUE(server.process.wait_for_stderr_line("1024 connections are sending their PROXY", 2s))
+      << server.process.stderr_text();
+  // When the silent ones are gone, a header is awaited again.
+  silent.clear();
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto client = TcpClient::connect(server.port);
+        client.send(kV1Tcp4 + "x\n");
+        return client.read_line(1s) == "\t X";
+      },
+      5s));
+  expect_no_sanitizer_report(server.process);
+}
+
+TEST(ProxyProtocol, MaxConnsPerHostCountsTheClientsInTheHeaders) {
+  auto server = start_behind_proxy("reverb2", {"-max-conns-per-host", "1"});
+  auto first = TcpClient::connect(server.port);
+  first.send(kV1Tcp4 + "one\n");
+  EXPECT_EQ(first.read_line(2s), "\t ONE");
+  // From the same client through the same proxy: over the cap.
+  auto second = TcpClient::connect(server.port);
+  second.send("PROXY TCP4 192.0.2.1 198.51.100.2 56325 443\r\ntwo\n");
+  EXPECT_EQ(second.read_until_eof(3s), "");
+  // Another client through the same proxy: served.
+  auto third = TcpClient::connect(server.port);
+  third.send("PROXY TCP4 192.0.2.9 198.51.100.2 56326 443\r\nthree\n");
+  EXPECT_EQ(third.read_line(2s), "\t THREE");
+}
+
+TEST(ProxyProtocol, WithoutTheFlagAHeaderIsOrdinaryInput) {
+  auto server = start_server("reverb2", {"-delay", "1ms"});
+  auto client = TcpClient::connect(server.port);
+  client.send("PROXY UNKNOWN\n");
+  client.shutdown_write();
+  EXPECT_EQ(client.read_until_eof(5s),
+            echo_text("PROXY UNKNOWN", "PROXY UNKNOWN", "proxy unknown"));
+}
+
+}  // namespace
+}  // namespace e2e
