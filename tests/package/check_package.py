@@ -44,6 +44,7 @@ def expected_files(source_dir):
         for unit in glob.glob(os.path.join(source_dir, pattern)):
             files[f"{UNIT_DIR}/{os.path.basename(unit).removesuffix('.in')}"] = None
     files["usr/share/doc/gonet/examples/listen.conf"] = None
+    files["usr/share/doc/gonet/examples/haproxy.cfg"] = None
     return files
 
 
