@@ -145,7 +145,10 @@ asio::awaitable<Connection> Listener::accept() {
   }
   if (!headers_->accepting) {
     headers_->accepting = true;
-    asio::co_spawn(executor_, accept_for_headers(headers_), [](const std::exception_ptr&) {});
+    // A server that stops destroys it without an end; an accept that failed otherwise is said.
+    asio::co_spawn(executor_, accept_for_headers(headers_), [](const std::exception_ptr& failure) {
+      if (failure) spdlog::error("accept loop: {}", describe(failure));
+    });
   }
   for (;;) {
     while (headers_->read.empty()) {

@@ -8,6 +8,7 @@
 
 #include "tests/e2e/chat_clients.hpp"
 #include "tests/e2e/programs.hpp"
+#include "tests/support/proxy_headers.hpp"
 
 namespace e2e {
 namespace {
@@ -15,31 +16,14 @@ namespace {
 using namespace std::string_literals;
 
 const std::string kV1Tcp4 = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n";
-const std::string kSignature = "\r\n\r\n\0\r\nQUIT\n"s;
+using testsupport::kProxyV2Signature;
+using testsupport::proxy_v2;
+using testsupport::proxy_v2_addresses;
 
 // send-proxy-v2 from [2001:db8::1]:8000 to [2001:db8::2]:443, with a NOOP TLV HAProxy may add.
-std::string v2_tcp6() {
-  std::string body(36, '\0');
-  body[0] = '\x20';
-  body[1] = '\x01';
-  body[2] = '\x0d';
-  body[3] = '\xb8';
-  body[15] = '\x01';
-  body[16] = '\x20';
-  body[17] = '\x01';
-  body[18] = '\x0d';
-  body[19] = '\xb8';
-  body[31] = '\x02';
-  body[32] = '\x1f';
-  body[33] = '\x40';
-  body[34] = '\x01';
-  body[35] = '\xbb';
-  body += "\x04\x00\x02ok"s;
-  return kSignature + "\x21\x21"s + static_cast<char>(body.size() >> 8) +
-         static_cast<char>(body.size() & 0xff) + body;
-}
-
-const std::string kV2Local = kSignature + "\x20\x00\x00\x00"s;
+const std::string kV2Tcp6 = proxy_v2(
+    0x21, 0x21, proxy_v2_addresses("2001:db8::1", "2001:db8::2", 8000, 443) + "\x04\x00\x02ok"s);
+const std::string kV2Local = proxy_v2(0x20, 0x00, "");
 
 Server start_behind_proxy(const std::string& program, std::vector<std::string> args = {}) {
   args.insert(args.begin(), "-proxy-protocol");
@@ -52,7 +36,7 @@ TEST(ProxyProtocol, ChatNamesEachClientByTheAddressInItsHeader) {
   v1.send(kV1Tcp4);
   EXPECT_EQ(v1.read_line(2s), "You are 192.0.2.1:56324");
   auto v2 = TcpClient::connect(server.port);
-  v2.send(v2_tcp6());
+  v2.send(kV2Tcp6);
   EXPECT_EQ(v2.read_line(2s), "You are [2001:db8::1]:8000");
   EXPECT_EQ(v1.read_line(2s), "[2001:db8::1]:8000 has arrived");
   v2.send("Hi!\n");
@@ -93,7 +77,7 @@ TEST(ProxyProtocol, TheSessionGetsEveryByteAfterTheHeaderHoweverTheyArrive) {
   for (std::size_t at = kV1Tcp4.size() - 3; at <= kV1Tcp4.size() + 3; ++at) {
     ways.push_back({input.substr(0, at), input.substr(at)});
   }
-  const std::string v2_input = v2_tcp6() + "Hello?\n";
+  const std::string v2_input = kV2Tcp6 + "Hello?\n";
   for (std::size_t at = 1; at < v2_input.size(); at += 7) {
     ways.push_back({v2_input.substr(0, at), v2_input.substr(at)});
   }
@@ -115,7 +99,7 @@ TEST(ProxyProtocol, ClosesAConnectionWithoutAHeaderWithoutAByteAndWarns) {
     auto server = start_behind_proxy(program);
     for (const std::string& bad :
          {"Hello?\n"s, "PROXY TCP4 192.0.2.1\n"s, "PROXY TCP9 192.0.2.1 198.51.100.2 1 2\r\n"s,
-          kSignature + "\x21\x11\x00\x04"s + "abcd"s}) {
+          proxy_v2(0x21, 0x11, "abcd")}) {
       auto client = TcpClient::connect(server.port);
       client.send(bad);
       EXPECT_EQ(client.read_until_eof(3s), "") << program << ": " << testing::PrintToString(bad);
@@ -182,6 +166,33 @@ TEST(ProxyProtocol, MaxConnsPerHostCountsTheClientsInTheHeaders) {
   auto third = TcpClient::connect(server.port);
   third.send("PROXY TCP4 192.0.2.9 198.51.100.2 56326 443\r\nthree\n");
   EXPECT_EQ(third.read_line(2s), "\t THREE");
+}
+
+TEST(ProxyProtocol, LogsNameTheClientInTheHeader) {
+  auto server = start_behind_proxy("reverb2", {"-log-level", "debug"});
+  auto client = TcpClient::connect(server.port);
+  client.send(proxy_v2(0x21, 0x11, proxy_v2_addresses("203.0.113.9", "127.0.0.1", 4242, 8000)));
+  client.close();
+  EXPECT_TRUE(server.process.wait_for_stderr_line("accept 203.0.113.9:4242", 2s))
+      << server.process.stderr_text();
+  EXPECT_TRUE(server.process.wait_for_stderr_line("close 203.0.113.9:4242", 2s))
+      << server.process.stderr_text();
+}
+
+TEST(MultiLoop, ChatWithTwoLoopsBehindAProxyNamesEveryClientByItsHeader) {
+  // Each loop reads the headers of the connections it accepted; 40 clients at once, each named
+  // by its own header whichever loop took it.
+  auto server = start_behind_proxy("chat", {"-threads", "2"});
+  std::vector<TcpClient> clients;
+  for (int i = 0; i < 40; ++i) {
+    clients.push_back(TcpClient::connect(server.port));
+    clients.back().send("PROXY TCP4 198.51.100." + std::to_string(i + 1) +
+                        " 127.0.0.1 5000 8000\r\n");
+  }
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(clients[i].read_line(2s), "You are 198.51.100." + std::to_string(i + 1) + ":5000");
+  }
+  expect_no_sanitizer_report(server.process);
 }
 
 TEST(ProxyProtocol, WithoutTheFlagAHeaderIsOrdinaryInput) {

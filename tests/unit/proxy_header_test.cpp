@@ -6,14 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/proxy_headers.hpp"
+
 namespace {
 
 using namespace std::string_literals;
 using gonet::parse_proxy_header;
 using gonet::ProxiedAddress;
 using Status = gonet::ProxyHeader::Status;
-
-const std::string kSignature = "\r\n\r\n\0\r\nQUIT\n"s;
 
 ProxiedAddress v4(unsigned char a, unsigned char b, unsigned char c, unsigned char d,
                   std::uint16_t port) {
@@ -26,20 +26,15 @@ ProxiedAddress v4(unsigned char a, unsigned char b, unsigned char c, unsigned ch
   return address;
 }
 
-// A version 2 header as HAProxy's send-proxy-v2 writes it: `body` after the 16 fixed bytes.
 std::string v2(unsigned char version_command, unsigned char family, const std::string& body) {
-  std::string header = kSignature;
-  header += static_cast<char>(version_command);
-  header += static_cast<char>(family);
-  header += static_cast<char>(body.size() >> 8);
-  header += static_cast<char>(body.size() & 0xff);
-  return header + body;
+  return testsupport::proxy_v2(version_command, family, body);
 }
 
 // 192.0.2.1:56324 -> 198.51.100.2:443, then a TLV (type 0x04, NOOP, 3 bytes).
-const std::string kV2Tcp4Body = "\xc0\x00\x02\x01\xc6\x33\x64\x02\xdc\x04\x01\xbb"s +
-                                "\x04\x00\x03"
-                                "abc"s;
+const std::string kV2Tcp4Body =
+    testsupport::proxy_v2_addresses("192.0.2.1", "198.51.100.2", 56324, 443) +
+    "\x04\x00\x03"
+    "abc"s;
 
 TEST(ProxyHeader, ReadsAVersionOneTcp4HeaderAndLeavesWhatFollows) {
   const std::string header = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n";
@@ -144,18 +139,13 @@ TEST(ProxyHeader, ReadsVersionTwoTcp4AndSkipsItsTlvs) {
 }
 
 TEST(ProxyHeader, ReadsVersionTwoTcp6) {
-  std::string body(36, '\0');
-  body[0] = '\x20';
-  body[1] = '\x01';
-  body[15] = '\x07';
-  body[31] = '\x01';
-  body[32] = '\x1f';
-  body[33] = '\x40';
+  const std::string body = testsupport::proxy_v2_addresses("2001:db8::7", "::1", 8000, 443);
   const auto parsed = parse_proxy_header(v2(0x21, 0x21, body));
   ASSERT_EQ(parsed.status, Status::complete) << parsed.why;
   ASSERT_TRUE(parsed.source);
   EXPECT_TRUE(parsed.source->v6);
   EXPECT_EQ(parsed.source->bytes[0], 0x20);
+  EXPECT_EQ(parsed.source->bytes[3], 0xb8);
   EXPECT_EQ(parsed.source->bytes[15], 0x07);
   EXPECT_EQ(parsed.source->port, 8000);
 }
