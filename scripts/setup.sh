@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Installs what the suite needs to build and test, from Debian's packages; each group named adds
 # what one more script needs: "fuzz" clang for the fuzzers, "stress" the CPU hog of the stress
-# run, "bench" the peers the benchmarks run beside ours (socat, ncat). Idempotent and silent when
-# everything is already there.
+# run, "bench" ncat, the peer the benchmarks run beside ours and socat (which the TLS tests use
+# too, so it is in the base set). Idempotent and silent when everything is already there.
 #   scripts/setup.sh [fuzz] [stress] [bench]
 set -euo pipefail
 
 packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev libicu-dev
           netcat-openbsd netbase ccache python3 util-linux tzdata
-          mandoc dpkg-dev file lintian systemd faketime haproxy openssl)
+          mandoc dpkg-dev file lintian systemd faketime haproxy openssl libssl-dev socat)
 for group in "$@"; do
   case "$group" in
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
     stress) packages+=(stress-ng) ;;
-    bench) packages+=(socat ncat) ;;
+    bench) packages+=(ncat) ;;
     *) echo "usage: scripts/setup.sh [fuzz] [stress] [bench]" >&2; exit 2 ;;
   esac
 done

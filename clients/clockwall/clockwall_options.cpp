@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "common/cli/command_line.hpp"
+#include "common/cli/tls_flags.hpp"
 #include "common/cli/values.hpp"
 
 namespace gonet {
@@ -14,11 +15,13 @@ ClockwallOptions parse_clockwall_options(const Program& program,
       "timeout", "with -once, how long to wait for every clock",
       cxxopts::value<std::string>()->default_value("5s"),
       "D")("clocks", "", cxxopts::value<std::vector<std::string>>());
+  add_tls_flags(options);
   options.parse_positional({"clocks"});
   const auto result = parse(options, program, args);
 
   ClockwallOptions wall;
   wall.log_level = log_level(result);
+  wall.tls = tls_options(result);
   wall.once = result["once"].as<bool>();
   wall.timeout = parse_duration_flag("timeout", result["timeout"].as<std::string>());
   if (result.count("clocks") == 0) throw UsageError("no clocks: want NAME=HOST:PORT ...");

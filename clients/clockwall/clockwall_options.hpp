@@ -8,6 +8,7 @@
 
 #include "common/cli/program.hpp"
 #include "common/text/address.hpp"
+#include "common/tls/tls_options.hpp"
 
 namespace gonet {
 
@@ -20,6 +21,7 @@ struct WallClock {
 
 struct ClockwallOptions {
   std::vector<WallClock> clocks;
+  TlsOptions tls;  // for every clock
   bool once = false;
   std::chrono::nanoseconds timeout = std::chrono::seconds(5);
   spdlog::level::level_enum log_level = spdlog::level::info;

@@ -17,6 +17,7 @@
 #include "common/net/client.hpp"
 #include "common/net/failure.hpp"
 #include "common/net/log.hpp"
+#include "common/tls/dialer.hpp"
 
 namespace {
 
@@ -35,12 +36,13 @@ asio::awaitable<void> clockwall(gonet::ClockwallOptions options) {
   const auto executor = co_await asio::this_coro::executor;
   std::vector<std::string> names;
   for (const auto& clock : options.clocks) names.push_back(clock.name);
+  gonet::Dialer dialer(options.tls);
   gonet::ClockWall wall(executor, names, !options.once && ::isatty(STDOUT_FILENO) == 1);
   std::vector<std::unique_ptr<gonet::Watch>> watches;
   for (std::size_t column = 0; column < options.clocks.size(); ++column) {
     // a column each, on its own coroutine: `go watch(name, address)`
-    auto& watch = watches.emplace_back(
-        std::make_unique<gonet::Watch>(wall, column, options.clocks[column], !options.once));
+    auto& watch = watches.emplace_back(std::make_unique<gonet::Watch>(
+        wall, dialer, column, options.clocks[column], !options.once));
     asio::co_spawn(executor, watch->run(), asio::detached);
   }
   if (options.once) {

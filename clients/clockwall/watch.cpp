@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 
 #include "common/net/awaitable.hpp"
-#include "common/net/dial.hpp"
 #include "common/net/failure.hpp"
 #include "common/net/line_reader.hpp"
 
@@ -21,7 +20,7 @@ asio::awaitable<void> Watch::run() {
   for (;;) {
     std::string why;
     try {
-      auto conn = co_await dial(clock_.server);
+      auto conn = co_await dialer_.dial(clock_.server);
       why = co_await show_times(conn);
     } catch (const Failure& failure) {
       why = failure.what();
@@ -35,7 +34,7 @@ asio::awaitable<void> Watch::run() {
 
 // Shows each line the server sends until it goes away or falls silent for longer than a tick;
 // returns why it stopped.
-asio::awaitable<std::string> Watch::show_times(asio::ip::tcp::socket& conn) {
+asio::awaitable<std::string> Watch::show_times(Conn& conn) {
   LineReader lines(conn, 4096);
   asio::steady_timer silence(conn.get_executor());
   for (;;) {

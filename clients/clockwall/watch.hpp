@@ -6,10 +6,11 @@
 #include <string_view>
 
 #include <asio/awaitable.hpp>
-#include <asio/ip/tcp.hpp>
 
 #include "clients/clockwall/clock_wall.hpp"
 #include "clients/clockwall/clockwall_options.hpp"
+#include "common/tls/conn.hpp"
+#include "common/tls/dialer.hpp"
 
 namespace gonet {
 
@@ -19,8 +20,13 @@ namespace gonet {
 class Watch {
  public:
   // `announce`: log outages and returns (not with -once, whose verdict is its one line).
-  Watch(ClockWall& wall, std::size_t column, WallClock clock, bool announce)
-      : wall_(wall), column_(column), clock_(std::move(clock)), announce_(announce) {}
+  // `dialer`: TCP or TLS, shared by every column.
+  Watch(ClockWall& wall, Dialer& dialer, std::size_t column, WallClock clock, bool announce)
+      : wall_(wall),
+        dialer_(dialer),
+        column_(column),
+        clock_(std::move(clock)),
+        announce_(announce) {}
   Watch(const Watch&) = delete;
   Watch& operator=(const Watch&) = delete;
 
@@ -28,11 +34,12 @@ class Watch {
   asio::awaitable<void> run();
 
  private:
-  asio::awaitable<std::string> show_times(asio::ip::tcp::socket& conn);
+  asio::awaitable<std::string> show_times(Conn& conn);
   void went_down(std::string_view why);
   void came_back();
 
   ClockWall& wall_;
+  Dialer& dialer_;
   std::size_t column_;
   WallClock clock_;
   bool announce_;

@@ -7,36 +7,34 @@
 #include "common/cli/dial_flags.hpp"
 #include "common/cli/program.hpp"
 #include "common/net/client.hpp"
-#include "common/net/copy.hpp"
-#include "common/net/dial.hpp"
 #include "common/net/done.hpp"
 #include "common/net/either.hpp"
 #include "common/net/log.hpp"
 #include "common/net/stdio.hpp"
+#include "common/tls/conn.hpp"
+#include "common/tls/dialer.hpp"
 
 namespace {
 
-using asio::ip::tcp;
 using Stream = asio::posix::stream_descriptor;
 
 // The book's `go func() { io.Copy(os.Stdout, conn); log.Println("done"); done <- struct{}{} }()`
-asio::awaitable<void> print_replies(tcp::socket& conn, Stream& out, gonet::Done& done) {
+asio::awaitable<void> print_replies(gonet::Conn& conn, Stream& out, gonet::Done& done) {
   co_await gonet::must_copy(out, conn);
   spdlog::info("done");
   done.signal();
 }
 
-// mustCopy(conn, os.Stdin), then CloseWrite (exercise 8.3), then <-done. The server may end
-// first, and then so do we.
-asio::awaitable<void> send_input(tcp::socket& conn, Stream& in, gonet::Done& done) {
+// mustCopy(conn, os.Stdin), then CloseWrite (exercise 8.3; over TLS, close_notify), then
+// <-done. The server may end first, and then so do we.
+asio::awaitable<void> send_input(gonet::Conn& conn, Stream& in, gonet::Done& done) {
   co_await gonet::either(gonet::must_copy(conn, in), done.wait());
-  std::error_code ignored;
-  conn.shutdown(tcp::socket::shutdown_send, ignored);
+  co_await conn.close_write();
   co_await done.wait();
 }
 
-asio::awaitable<void> netcat(gonet::Endpoint server) {
-  auto conn = co_await gonet::dial(server);
+asio::awaitable<void> netcat(gonet::DialOptions options) {
+  auto conn = co_await gonet::dial(options.server, options.tls);
   auto in = gonet::standard_input(conn.get_executor());
   auto out = gonet::standard_output(conn.get_executor());
   gonet::Done done(conn.get_executor());
@@ -49,5 +47,5 @@ int main(int argc, char* argv[]) {
   const gonet::Program program{"netcat3", "A TCP client that waits for the server's last reply."};
   const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_dial_options);
   gonet::init_logging(program.name, options.log_level);
-  return gonet::run_client(netcat(options.server));
+  return gonet::run_client(netcat(options));
 }

@@ -1,6 +1,7 @@
 #include "common/cli/dial_flags.hpp"
 
 #include "common/cli/command_line.hpp"
+#include "common/cli/tls_flags.hpp"
 #include "common/cli/values.hpp"
 
 namespace gonet {
@@ -11,11 +12,13 @@ DialOptions parse_dial_options(const Program& program, const std::vector<std::st
                         cxxopts::value<std::string>(), "H")(
       "port", "server port, a number or a service name (default: 8000)",
       cxxopts::value<std::string>(), "N")("server", "", cxxopts::value<std::vector<std::string>>());
+  add_tls_flags(options);
   options.parse_positional({"server"});
   const auto result = parse(options, program, args);
 
   DialOptions dial;
   dial.log_level = log_level(result);
+  dial.tls = tls_options(result);
   if (result.count("server") > 0) {
     if (result.count("host") > 0 || result.count("port") > 0) {
       throw UsageError("give the server as HOST:PORT, HOST PORT or -host/-port, not both");

@@ -22,6 +22,11 @@ std::string_view lookup_words(const std::error_code& ec) {
 std::string describe(const std::error_code& ec) {
   if (const auto words = lookup_words(ec); !words.empty()) return std::string(words);
   std::string text = ec.message();
+  // Asio words an OpenSSL error "REASON (LIBRARY)": "tlsv13 alert certificate required (SSL
+  // routines)". The reason is what a user can act on.
+  if (std::string_view(ec.category().name()) == "asio.ssl" && text.ends_with(')')) {
+    if (const auto library = text.rfind(" ("); library != std::string::npos) text.resize(library);
+  }
   // strerror capitalises ("Connection refused"); Go and nc do not, and the text follows a colon.
   if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&
       std::islower(static_cast<unsigned char>(text[1]))) {

@@ -1,113 +1,17 @@
-// The servers behind Debian's HAProxy, started with the configuration the project ships
-// (servers/deploy/haproxy.cfg, its ports and files rewritten), TLS ending there, and the
-// certificates made for each test by the openssl command line. OpenSSL's s_client is the TLS
-// client.
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+// The servers behind Debian's HAProxy (tls_peers.hpp), TLS ending there. OpenSSL's s_client is
+// the TLS client here; tls_clients_test.cpp has ours.
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "tests/e2e/programs.hpp"
+#include "tests/e2e/tls_peers.hpp"
 
 namespace e2e {
 namespace {
 
-namespace fs = std::filesystem;
-
-bool on_path(const std::string& program) {
-  return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-void replace_all(std::string& text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
-    text.replace(at, from.size(), to);
-    at += to.size();
-  }
-}
-
-// A scratch folder with a CA, a server certificate for localhost and 127.0.0.1 signed by it (as
-// server.pem, chain and key in one file), and a client certificate signed by a second CA.
-struct Certificates {
-  fs::path dir;
-
-  Certificates() {
-    char pattern[] = "/tmp/gonet-haproxy.XXXXXX";
-    dir = ::mkdtemp(pattern);
-    const std::string script = R"(set -e
-      key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
-      ca() { key "$1.key"; openssl req -x509 -new -key "$1.key" -out "$1.pem" -days 2 -subj "/CN=$1"; }
-      signed() {  # NAME CA SUBJECT [EXTENSIONS]
-        key "$1.key"
-        openssl req -new -key "$1.key" -out "$1.csr" -subj "$3"
-        printf '%s\n' "$4" > "$1.ext"
-        openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -days 2 \
-          -extfile "$1.ext" -out "$1.crt" 2>/dev/null
-      }
-      ca ca
-      ca clients-ca
-      signed server ca /CN=localhost "subjectAltName=DNS:localhost,IP:127.0.0.1"
-      cat server.crt server.key > server.pem
-      signed client clients-ca /CN=alice "extendedKeyUsage=clientAuth"
-    )";
-    const std::string command = "cd '" + dir.string() + "' && sh -c '" + escape(script) + "'";
-    if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl: " + command);
-  }
-  ~Certificates() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-
-  static std::string escape(const std::string& script) {
-    std::string quoted = script;
-    replace_all(quoted, "'", "'\\''");
-    return quoted;
-  }
-};
-
-// The servers HAProxy hands connections to, each with -proxy-protocol, and HAProxy itself.
-class BehindHaproxy : public ::testing::Test {
+class BehindHaproxy : public HaproxyInFront {
  protected:
-  void SetUp() override {
-    if (!on_path("haproxy") || !on_path("openssl")) {
-      GTEST_SKIP() << "haproxy or openssl is missing: scripts/setup.sh installs them";
-    }
-    clock_ = start_server("clock2", {"-proxy-protocol"});
-    reverb_ = start_server("reverb2", {"-proxy-protocol", "-delay", "1ms"});
-    chat_ = start_server("chat", {"-proxy-protocol"});
-
-    std::ifstream shipped(std::string(GONET_SOURCE_DIR) + "/servers/deploy/haproxy.cfg");
-    std::stringstream text;
-    text << shipped.rdbuf();
-    std::string config = text.str();
-    ASSERT_FALSE(config.empty());
-    replace_all(config, "/etc/haproxy/gonet/", certificates_.dir.string() + "/");
-    for (const auto& [shipped_port, frontend] : {std::pair{"8401", &clock_tls_},
-                                                 {"8402", &reverb_tls_},
-                                                 {"8403", &chat_tls_},
-                                                 {"8404", &chat_verified_}}) {
-      *frontend = unused_port();
-      replace_all(config, std::string("0.0.0.0:") + shipped_port,
-                  "127.0.0.1:" + std::to_string(*frontend));
-    }
-    replace_all(config, "127.0.0.1:8001", "127.0.0.1:" + std::to_string(clock_->port));
-    replace_all(config, "127.0.0.1:8002", "127.0.0.1:" + std::to_string(reverb_->port));
-    replace_all(config, "127.0.0.1:8003", "127.0.0.1:" + std::to_string(chat_->port));
-    const fs::path path = certificates_.dir / "haproxy.cfg";
-    std::ofstream(path) << config;
-
-    haproxy_ = ChildProcess::start({"haproxy", "-db", "-f", path.string()});
-    for (const std::uint16_t port : {clock_tls_, reverb_tls_, chat_tls_, chat_verified_}) {
-      ASSERT_TRUE(eventually([&] { return TcpClient::try_connect(port).has_value(); }, 5s))
-          << "haproxy does not listen on " << port << ": " << haproxy_->stderr_text();
-    }
-  }
-
   // OpenSSL's TLS client to a frontend, verifying HAProxy's certificate against the test's CA.
   ChildProcess tls_client(std::uint16_t port, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {"openssl",          "s_client",
@@ -119,11 +23,6 @@ class BehindHaproxy : public ::testing::Test {
     argv.insert(argv.end(), extra.begin(), extra.end());
     return ChildProcess::start(std::move(argv));
   }
-
-  Certificates certificates_;
-  std::optional<Server> clock_, reverb_, chat_;
-  std::uint16_t clock_tls_ = 0, reverb_tls_ = 0, chat_tls_ = 0, chat_verified_ = 0;
-  std::optional<ChildProcess> haproxy_;
 };
 
 TEST_F(BehindHaproxy, ReverbTwoEchoesOverTls) {
