@@ -16,11 +16,11 @@ bin="$PWD/$dir/bin"
 ulimit -n "$(ulimit -Hn)"
 
 if $quick; then
-  big=2000 secs=3 sweep_clock="500 1000" sweep_reverb="100" reverb_conns=500 size=$((256 << 20)) runs=1
+  big=2000 secs=3 sweep_clock="500 1000" sweep_reverb="100" reverb_conns=500 size=$((256 << 20)) tls_size=$((64 << 20)) runs=1
   chat_conns=100 chat_big=200 storm=300 churn_room=100 churn_rate=50 attackers=30
 else
   big=19900 secs=15 sweep_clock="1000 5000 10000 19900" sweep_reverb="100 1000 5000"
-  reverb_conns=5000 size=$((2 << 30)) runs=5
+  reverb_conns=5000 size=$((2 << 30)) tls_size=$((1 << 30)) runs=5
   chat_conns=500 chat_big=2000 storm=3000 churn_room=1000 churn_rate=500 attackers=300
 fi
 
@@ -105,6 +105,10 @@ measure "clock2 $big -threads 2" clock2 -threads 2 -- clockload -conns "$big" -s
 measure "clock2 1000" clock2 -- clockload -conns 1000 -secs "$secs"
 measure "clock2 1000 -threads 2" clock2 -threads 2 -- clockload -conns 1000 -secs "$secs"
 measure "churn clock2" clock2 -- churn -workers 16 -secs "$secs"
+# The PROXY protocol's cost: with the flag, and the same header bytes to a server without it.
+measure "churn clock2 -proxy-protocol" clock2 -proxy-protocol -- \
+  churn -workers 16 -secs "$secs" -proxy-v2
+measure "churn clock2 header as input" clock2 -- churn -workers 16 -secs "$secs" -proxy-v2
 measure "reverb2 $reverb_conns" reverb2 -delay 1s -- \
   reverbload -conns "$reverb_conns" -rate 1 -delay 1s -secs "$secs"
 # 50,000 and 100,000 deliveries a second (issue 11's two loads).
@@ -136,6 +140,9 @@ for n in $sweep_reverb; do
 done
 scripts/bench-netcat.sh "$bin" "$size" "$runs" | while read -r line; do
   echo "{\"row\":\"netcat\",${line#\{}" | tee -a "$results"
+done
+scripts/bench-tls.sh "$bin" "$tls_size" "$runs" | while read -r line; do
+  echo "{\"row\":\"tls\",${line#\{}" | tee -a "$results"
 done
 
 machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(uname -sr), open-file limit $(ulimit -Hn)"

@@ -10,16 +10,48 @@ import sys
 
 
 def load(path):
+    """The server rows by name; the netcat and TLS transfer rows by (tool, direction)."""
     rows = {}
     netcat = {}
+    tls = {}
     with open(path) as results:
         for line in results:
             record = json.loads(line)
             if record["row"] == "netcat":
                 netcat[(record["tool"], record["direction"])] = record
+            elif record["row"] == "tls":
+                tls[(record["tool"], record["direction"])] = record
             else:
                 rows[record["row"]] = record
-    return rows, netcat
+    return rows, netcat, tls
+
+
+def tls_table(tls):
+    """Issue 20's rows: our TLS clients beside socat's and ncat's, (work, peers, ours, target,
+    met)."""
+    table = []
+    for ours_tool, direction, work in (
+            ("netcat1", "download", "netcat1 -tls download from socat OPENSSL-LISTEN → a pipe"),
+            ("netcat3", "upload", "netcat3 -tls upload, a pipe → socat OPENSSL-LISTEN")):
+        ours = tls.get((ours_tool, direction))
+        if ours is None:
+            continue
+        peers = {t: tls[(t, direction)] for t in ("socat", "ncat")
+                 if (t, direction) in tls and not tls[(t, direction)].get("missing")}
+        best = max((r["mb_per_s"] for r in peers.values()), default=None)
+
+        def show(run):
+            text = f"{fmt(run['mb_per_s'], 0)} ({fmt(run['cpu_s_per_gb'], 2)})"
+            if run.get("lost_bytes"):
+                text += f", lost {run['lost_bytes']:,} bytes"
+            return text
+
+        table.append((
+            f"{work}, TLS 1.3 AES-128-GCM (MB/s, median; the client's CPU, core-s per GB)",
+            " ; ".join(f"{t} {show(r)}" for t, r in peers.items()) or "–", show(ours),
+            f"≥ 1.2 × best peer = {fmt(1.2 * best, 0)}" if best else "≥ 1.2 × best peer",
+            bool(best and ours["mb_per_s"] >= 1.2 * best)))
+    return table
 
 
 def fmt(value, digits=1):
@@ -118,7 +150,7 @@ def crowd_table(rows):
 def main():
     path, machine, date = sys.argv[1:4]
     quick = "--quick" in sys.argv
-    rows, netcat = load(path)
+    rows, netcat, tls = load(path)
     clock_rows = sorted((r for r in rows if r.startswith("clock2 ") and "1000" not in r), key=len)
     big = rows[clock_rows[0]]
     big2 = rows[clock_rows[1]]
@@ -213,6 +245,20 @@ def main():
 
     crowd_rows = crowd_table(rows)
 
+    # The PROXY protocol's cost (issue 20): churn against clock2 -proxy-protocol, each connection
+    # sending its header; beside it clock2 without the flag given the same bytes as input (what
+    # reading them costs in any case), and the plain churn above (no header at all).
+    proxied, floor = rows.get("churn clock2 -proxy-protocol"), rows.get("churn clock2 header as input")
+    if proxied and floor:
+        table.append((
+            "churn with `-proxy-protocol`, a v2 header per connection: rate, server CPU per "
+            "connection", "–", "–",
+            f"{fmt(proxied['per_second'], 0)}/s, {fmt(proxied['server_us_per_conn'])} µs; "
+            f"without the flag, the header read as input: {fmt(floor['per_second'], 0)}/s, "
+            f"{fmt(floor['server_us_per_conn'])} µs; no header: {fmt(churn['per_second'], 0)}/s",
+            "rate within 5 % of without the flag",
+            proxied["per_second"] >= 0.95 * floor["per_second"]))
+
     out = []
     out.append("# Benchmarks")
     out.append("")
@@ -234,6 +280,21 @@ def main():
     for work, go, peer, ours, target, ok in table:
         out.append(f"| {work} | {go} | {peer} | {ours} | {target} | {verdict(ok)} |")
     out.append("")
+    tls_rows = tls_table(tls)
+    if tls_rows:
+        out.append("## TLS in the clients")
+        out.append("")
+        out.append("socat's OPENSSL-LISTEN is the server both ways, limited to TLS 1.3 with "
+                   "TLS_AES_128_GCM_SHA256 so that every client negotiates the same; socat's "
+                   "and ncat's own TLS clients ran in the same run. The server shares the two "
+                   "cores with the client, so beside each rate is the client's own CPU time per "
+                   "GB (user + system), which is what a client can change.")
+        out.append("")
+        out.append("| work | socat / ncat | ours | target | met |")
+        out.append("|---|---|---|---|---|")
+        for work, peer, ours, target, ok in tls_rows:
+            out.append(f"| {work} | {peer} | {ours} | {target} | {verdict(ok)} |")
+        out.append("")
     # What one send costs the kernel here: on loopback the receiver's processing runs inside the
     # sender's system call, so it is the floor of every tick and echo figure.
     def kernel_us(run, sends_per_second):
@@ -365,6 +426,9 @@ def main():
                    "-secs N -pid PID   # chat -names")
         out.append("ncat -l --chat --max-conns 20000 127.0.0.1 PORT   # the peer")
     out.append("scripts/bench-netcat.sh build-release/bin SIZE RUNS  # 2 GiB each way, median of 5")
+    out.append("scripts/bench-tls.sh build-release/bin SIZE RUNS     # 1 GiB each way, median of 5")
+    out.append("churn -addr 127.0.0.1:PORT -workers 16 -secs N -pid PID -proxy-v2   "
+               "# clock2 -proxy-protocol, and plain clock2")
     out.append("```")
     out.append("")
     out.append("## Scale")

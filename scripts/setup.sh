@@ -13,7 +13,7 @@ for group in "$@"; do
   case "$group" in
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
     stress) packages+=(stress-ng) ;;
-    bench) packages+=(ncat) ;;
+    bench) packages+=(ncat time) ;;
     *) echo "usage: scripts/setup.sh [fuzz] [stress] [bench]" >&2; exit 2 ;;
   esac
 done

@@ -82,9 +82,15 @@ bool make_non_blocking(A& a, B& b) {
 
 }  // namespace
 
+bool grow_if_pipe(Stream& stream) {
+  if (!is_pipe(stream.native_handle())) return false;
+  ::fcntl(stream.native_handle(), F_SETPIPE_SZ, static_cast<int>(kPipeSize));
+  return true;
+}
+
 asio::awaitable<void> must_copy(Stream& to, tcp::socket& from) {
   if (is_pipe(to.native_handle()) && make_non_blocking(to, from)) {
-    ::fcntl(to.native_handle(), F_SETPIPE_SZ, static_cast<int>(kPipeSize));
+    grow_if_pipe(to);
     co_await splice_all(to, from, socket_to_pipe);
   } else {
     co_await must_copy<Stream, tcp::socket>(to, from);
@@ -93,7 +99,7 @@ asio::awaitable<void> must_copy(Stream& to, tcp::socket& from) {
 
 asio::awaitable<void> must_copy(tcp::socket& to, Stream& from) {
   if (is_pipe(from.native_handle()) && make_non_blocking(to, from)) {
-    ::fcntl(from.native_handle(), F_SETPIPE_SZ, static_cast<int>(kPipeSize));
+    grow_if_pipe(from);
     co_await splice_all(to, from, pipe_to_socket);
   } else {
     co_await must_copy<tcp::socket, Stream>(to, from);

@@ -34,6 +34,10 @@ asio::awaitable<void> must_copy(Sink& to, Source& from) {
   }
 }
 
+// Where `stream` is a pipe, grows its buffer to 1 MiB (fewer turns between writer and reader) and
+// says so.
+bool grow_if_pipe(asio::posix::stream_descriptor& stream);
+
 // The same between a socket and stdin or stdout: where the stream is a pipe, the bytes move with
 // splice(), never through user space, and the pipe's buffer grows to 1 MiB; otherwise as above.
 asio::awaitable<void> must_copy(asio::posix::stream_descriptor& to, asio::ip::tcp::socket& from);

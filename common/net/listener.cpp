@@ -131,7 +131,7 @@ std::optional<Connection> Listener::admit(tcp::socket socket, const tcp::endpoin
       return std::nullopt;
   }
   std::error_code ec;
-  socket.non_blocking(true, ec);
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);  // one that read a header already is
   if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("accept {}", to_string(peer));
   return Connection(std::move(socket), peer, *limit_);
 }

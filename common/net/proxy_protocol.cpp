@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <optional>
 
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/address_v4.hpp>
@@ -30,7 +31,9 @@ asio::awaitable<std::variant<asio::ip::tcp::endpoint, std::string>> read_proxy_h
     asio::ip::tcp::socket& socket, const asio::ip::tcp::endpoint& proxy,
     std::chrono::steady_clock::duration within) {
   using namespace asio::experimental::awaitable_operators;
-  asio::steady_timer deadline(socket.get_executor(), within);
+  // Made at the first wait only: a header that is there when the connection is accepted (the
+  // usual case behind a proxy, which sends it with its first segment) costs no timer.
+  std::optional<asio::steady_timer> deadline;
   // The bytes taken off the socket so far: each of them belongs to the header. What comes next
   // is only looked at (MSG_PEEK) until the header is known to end, so the session's first bytes
   // stay where it reads them.
@@ -61,8 +64,9 @@ asio::awaitable<std::variant<asio::ip::tcp::endpoint, std::string>> read_proxy_h
       }
       continue;  // more may be waiting already
     }
+    if (!deadline) deadline.emplace(socket.get_executor(), within);
     const auto woken = co_await (socket.async_wait(asio::socket_base::wait_read, use_nothrow) ||
-                                 deadline.async_wait(use_nothrow));
+                                 deadline->async_wait(use_nothrow));
     if (woken.index() == 1) {
       co_return "no complete PROXY protocol header within " +
           format_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(within));

@@ -74,6 +74,9 @@ class Conn {
         token, socket());
   }
 
+  // Whether a read would find bytes at once: decrypted ones in OpenSSL, or any on the socket.
+  bool more_to_read();
+
   // Go's CloseWrite (exercise 8.3): the server reads EOF and may go on replying. Over TLS,
   // close_notify first. Only when no write is in flight.
   asio::awaitable<void> close_write();

@@ -1,7 +1,9 @@
 // churn opens connections to a server as fast as W workers can, each: connect, read the first
 // line, close; and measures the rate, the server's CPU per connection and, with -pid, the most
-// descriptors it held at once. One JSON line on stdout.
-//   churn -addr 127.0.0.1:8000 -workers 16 -secs 10 -pid PID
+// descriptors it held at once. With -proxy-v2 each connection begins with a PROXY v2 header
+// naming its own addresses, as HAProxy's send-proxy-v2 would (for a server's -proxy-protocol).
+// One JSON line on stdout.
+//   churn -addr 127.0.0.1:8000 -workers 16 -secs 10 -pid PID [-proxy-v2]
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -15,6 +17,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/streambuf.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/write.hpp>
 
 #include "common/cli/command_line.hpp"
 #include "common/cli/values.hpp"
@@ -22,6 +25,7 @@
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
 #include "tests/bench/source_address.hpp"
+#include "tests/support/proxy_headers.hpp"
 
 namespace {
 
@@ -32,18 +36,21 @@ using namespace std::chrono_literals;
 struct Options {
   bench::LoadOptions load;
   std::size_t workers = 16;
+  bool proxy_v2 = false;
 };
 
 Options parse(const gonet::Program& program, const std::vector<std::string>& args) {
   auto options = gonet::command_line(program);
   bench::add_load_flags(options);
   options.add_options("load")("workers", "connections in flight at once",
-                              cxxopts::value<std::string>()->default_value("16"), "W");
+                              cxxopts::value<std::string>()->default_value("16"), "W")(
+      "proxy-v2", "begin each connection with a PROXY v2 header, as HAProxy's send-proxy-v2");
   const auto result = gonet::parse(options, program, args);
   Options parsed;
   parsed.load = bench::load_flags(result);
   parsed.workers =
       gonet::parse_count<std::size_t>("workers", result["workers"].as<std::string>(), 1, 1000);
+  parsed.proxy_v2 = result["proxy-v2"].as<bool>();
   return parsed;
 }
 
@@ -54,7 +61,17 @@ struct Run {
   long most_descriptors = 0;
 };
 
-asio::awaitable<void> worker(tcp::endpoint server, Run& run) {
+// The header HAProxy would send for `socket`: its own address as the client's.
+std::string proxy_v2_header(tcp::socket& socket) {
+  const auto client = socket.local_endpoint();
+  const auto server = socket.remote_endpoint();
+  return testsupport::proxy_v2(
+      0x21, client.address().is_v6() ? 0x21 : 0x11,
+      testsupport::proxy_v2_addresses(client.address().to_string(), server.address().to_string(),
+                                      client.port(), server.port()));
+}
+
+asio::awaitable<void> worker(tcp::endpoint server, bool proxy_v2, Run& run) {
   const auto executor = co_await asio::this_coro::executor;
   asio::steady_timer pause(executor);
   for (std::size_t dialled = 0; steady_clock::now() < run.until; ++dialled) {
@@ -65,6 +82,15 @@ asio::awaitable<void> worker(tcp::endpoint server, Run& run) {
       pause.expires_after(1ms);  // not a spin when the server is gone
       co_await pause.async_wait(gonet::use_nothrow);
       continue;
+    }
+    if (proxy_v2) {
+      const std::string header = proxy_v2_header(socket);
+      if (auto [ec, n] =
+              co_await asio::async_write(socket, asio::buffer(header), gonet::use_nothrow);
+          ec) {
+        ++run.failed;
+        continue;
+      }
     }
     asio::streambuf line;
     auto [ec, n] = co_await asio::async_read_until(socket, line, '\n', gonet::use_nothrow);
@@ -99,7 +125,7 @@ int main(int argc, char* argv[]) {
   const auto started = steady_clock::now();
   run.until = started + options.load.secs;
   for (std::size_t i = 0; i < options.workers; ++i) {
-    asio::co_spawn(io, worker(options.load.server, run), asio::detached);
+    asio::co_spawn(io, worker(options.load.server, options.proxy_v2, run), asio::detached);
   }
   if (pid) asio::co_spawn(io, watch_descriptors(pid, run), asio::detached);
   io.run();
@@ -109,6 +135,7 @@ int main(int argc, char* argv[]) {
   bench::JsonLine json;
   json.add("generator", std::string("churn"))
       .add("workers", static_cast<long long>(options.workers))
+      .add("proxy_v2", static_cast<long long>(options.proxy_v2))
       .add("secs", static_cast<long long>(options.load.secs.count()))
       .add("completed", static_cast<long long>(run.completed))
       .add("failed", static_cast<long long>(run.failed))
