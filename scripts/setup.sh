@@ -8,7 +8,8 @@ set -euo pipefail
 
 packages=(g++ cmake make libasio-dev libspdlog-dev libcxxopts-dev libgtest-dev libicu-dev
           netcat-openbsd netbase ccache python3 util-linux tzdata
-          mandoc dpkg-dev file lintian systemd faketime haproxy openssl libssl-dev socat)
+          mandoc dpkg-dev file lintian systemd faketime haproxy openssl libssl-dev socat
+          libhiredis-dev redis-server pkg-config)
 for group in "$@"; do
   case "$group" in
     fuzz) packages+=(clang libclang-rt-14-dev) ;;

@@ -53,7 +53,7 @@ if $all; then
   # TSan checks what shares memory between threads: the programs' several event loops.
   tsan=$(scripts/configure.sh tsan)
   phase "tsan build" build "$tsan" --target e2e_tests unit_tests
-  phase "tsan tests" suite "$tsan" -R 'MultiLoop\.|ServesOnEveryEventLoop|ConnectionCaps'
+  phase "tsan tests" suite "$tsan" -R 'MultiLoop\.|MultiLoopCluster\.|ServesOnEveryEventLoop|ConnectionCaps'
   phase fuzzing scripts/fuzz.sh "${GONET_FUZZ_SECONDS:-30}"
 fi
 

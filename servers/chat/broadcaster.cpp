@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "servers/chat/loop_room.hpp"
+#include "servers/chat/room_bus.hpp"
 #include "servers/chat/wire.hpp"
 
 namespace gonet {
@@ -45,33 +46,95 @@ bool Broadcaster::taken(const NameKeys& keys) const {
          (!keys.skeleton.empty() && skeletons_.contains(keys.skeleton));
 }
 
+void Broadcaster::attach(RoomBus& bus) {
+  const std::lock_guard lock(mutex_);
+  bus_ = &bus;
+}
+
+RoomBus* Broadcaster::bus_for_names() const {
+  const std::lock_guard lock(mutex_);
+  return names_ && on_bus() ? bus_ : nullptr;
+}
+
 bool Broadcaster::enter(Client& client, LoopRoom& loop) {
   // The keys take ICU's time: outside the lock.
-  Member newcomer{&client, &loop, client.name(), keys_of_name(client.name())};
+  Member newcomer{&client, &loop, client.name(), keys_of_name(client.name()), {}, 0, false};
   const std::lock_guard lock(mutex_);
   if (taken(newcomer.keys)) return false;
-  post(RoomEvent{RoomEvent::Kind::message, line(wire::has_arrived(newcomer.name)), nullptr});
-  post(RoomEvent{RoomEvent::Kind::admitted, line(wire::you_are(newcomer.name)),
-                 names_ ? present() : nullptr, &client},
-       &loop);
-  folded_.insert(newcomer.keys.folded);
-  if (!newcomer.keys.skeleton.empty()) skeletons_.insert(newcomer.keys.skeleton);
-  members_.push_back(std::move(newcomer));
+  newcomer.id = ++next_id_;
+  if (bus_ != nullptr) newcomer.node = bus_->node();
+  if (on_bus()) {
+    // In when its arrival comes back from the bus, in the room's order (from_bus).
+    newcomer.pending = true;
+    bus_->publish(BusFrame::Kind::arrived, encode(BusMember{newcomer.id, newcomer.name}));
+    add(std::move(newcomer));
+    return true;
+  }
+  add(std::move(newcomer));
+  arrive(members_.back());
+  if (bus_ != nullptr) {
+    cut_off_said_ = true;
+    post(RoomEvent{RoomEvent::Kind::notice, line(std::string(wire::kCutOff)), nullptr, &client},
+         &loop);
+  }
   return true;
+}
+
+void Broadcaster::add(Member member) {
+  folded_.insert(member.keys.folded);
+  if (!member.keys.skeleton.empty()) skeletons_.insert(member.keys.skeleton);
+  members_.push_back(std::move(member));
+}
+
+void Broadcaster::arrive(Member& member) {
+  post(RoomEvent{RoomEvent::Kind::message, line(wire::has_arrived(member.name)), nullptr});
+  if (member.client != nullptr) {
+    // Present: the others, so before it counts as in.
+    member.pending = true;
+    post(RoomEvent{RoomEvent::Kind::admitted, line(wire::you_are(member.name)),
+                   names_ ? present() : nullptr, member.client},
+         member.loop);
+  }
+  member.pending = false;
+}
+
+void Broadcaster::remove(std::vector<Member>::iterator at) {
+  const Member gone = std::move(*at);
+  members_.erase(at);
+  folded_.erase(gone.keys.folded);
+  skeletons_.erase(gone.keys.skeleton);
+  if (gone.client != nullptr) {
+    post(RoomEvent{RoomEvent::Kind::removed, nullptr, nullptr, gone.client}, gone.loop);
+  }
+  if (!gone.pending) {
+    post(RoomEvent{RoomEvent::Kind::message, line(wire::has_left(gone.name)), nullptr});
+  }
+}
+
+std::vector<Broadcaster::Member>::iterator Broadcaster::find(const std::string& node,
+                                                             std::uint64_t id) {
+  return std::find_if(members_.begin(), members_.end(),
+                      [&](const Member& member) { return member.id == id && member.node == node; });
 }
 
 Message Broadcaster::present() const {
   std::vector<std::string_view> names;
+  std::size_t others = 0;
   for (const Member& member : members_) {
-    if (names.size() == kMaxPresent) break;
-    names.push_back(member.name);
+    if (member.pending) continue;
+    ++others;
+    if (names.size() < kMaxPresent) names.push_back(member.name);
   }
-  return line(wire::present(names, members_.size() - names.size()));
+  return line(wire::present(names, others - names.size()));
 }
 
 bool Broadcaster::broadcast(Message message) {
   const std::lock_guard lock(mutex_);
-  post(RoomEvent{RoomEvent::Kind::message, std::move(message), nullptr});
+  if (on_bus()) {
+    bus_->publish(BusFrame::Kind::message, *message);
+  } else {
+    post(RoomEvent{RoomEvent::Kind::message, std::move(message), nullptr});
+  }
   return !congested_;
 }
 
@@ -80,12 +143,138 @@ void Broadcaster::leave(Client& client) {
   const auto at = std::find_if(members_.begin(), members_.end(),
                                [&](const Member& member) { return member.client == &client; });
   if (at == members_.end()) return;
-  const Member gone = std::move(*at);
-  members_.erase(at);
-  folded_.erase(gone.keys.folded);
-  skeletons_.erase(gone.keys.skeleton);
-  post(RoomEvent{RoomEvent::Kind::removed, nullptr, nullptr, &client}, gone.loop);
-  post(RoomEvent{RoomEvent::Kind::message, line(wire::has_left(gone.name)), nullptr});
+  if (names_ && bus_ != nullptr) bus_->release(at->keys);
+  if (!on_bus()) {
+    remove(at);
+    return;
+  }
+  // It gets nothing more now; the others hear it leave when its leaving comes back.
+  post(RoomEvent{RoomEvent::Kind::removed, nullptr, nullptr, &client}, at->loop);
+  at->client = nullptr;
+  bus_->publish(BusFrame::Kind::left, encode(BusMember{at->id, at->name}));
+}
+
+void Broadcaster::from_bus(const BusFrame& frame, std::uint64_t missed) {
+  const std::lock_guard lock(mutex_);
+  if (missed > 0) post(RoomEvent{RoomEvent::Kind::message, line(wire::skipped(missed)), nullptr});
+  switch (frame.kind) {
+    case BusFrame::Kind::message:
+      post(RoomEvent{RoomEvent::Kind::message, line(frame.text), nullptr});
+      break;
+    case BusFrame::Kind::arrived:
+      if (const auto member = decode_member(frame.text)) {
+        if (const auto at = find(frame.node, member->id); at != members_.end()) {
+          if (at->pending) arrive(*at);  // ours, now in
+        } else if (frame.node != (bus_ ? bus_->node() : "")) {
+          add(Member{nullptr, nullptr, member->name, keys_of_name(member->name), frame.node,
+                     member->id, false});
+          arrive(members_.back());
+        }
+      }
+      break;
+    case BusFrame::Kind::left:
+      if (const auto member = decode_member(frame.text)) {
+        if (const auto at = find(frame.node, member->id); at != members_.end()) remove(at);
+      }
+      break;
+    case BusFrame::Kind::heartbeat:
+      if (bus_ == nullptr) break;
+      if (frame.node != bus_->node()) {
+        reconcile(frame.node, frame.text);
+        break;
+      }
+      // Ours, listed after their arrivals: one whose arrival the bus skipped is in now.
+      for (const BusMember& member : decode_members(frame.text)) {
+        if (const auto at = find(frame.node, member.id); at != members_.end() && at->pending) {
+          arrive(*at);
+        }
+      }
+      break;
+    case BusFrame::Kind::evicted:
+      if (bus_ != nullptr && frame.text != bus_->node()) {
+        for (auto at = members_.begin(); at != members_.end();) {
+          if (at->node == frame.text) {
+            remove(at);
+            at = members_.begin();
+          } else {
+            ++at;
+          }
+        }
+      }
+      break;
+  }
+}
+
+// A node's heartbeat lists its clients as they are after every frame it sent before it (a
+// node's frames keep their order on the bus): who is missing has left, who is new has arrived,
+// which mends what a gap or a time apart lost.
+void Broadcaster::reconcile(const std::string& node, const std::string& heartbeat) {
+  const std::vector<BusMember> listed = decode_members(heartbeat);
+  for (auto at = members_.begin(); at != members_.end();) {
+    const bool still = at->node != node || std::any_of(listed.begin(), listed.end(),
+                                                       [&](auto& m) { return m.id == at->id; });
+    if (still) {
+      ++at;
+    } else {
+      const auto index = at - members_.begin();
+      remove(at);
+      at = members_.begin() + index;
+    }
+  }
+  for (const BusMember& member : listed) {
+    if (find(node, member.id) != members_.end()) continue;
+    add(Member{nullptr, nullptr, member.name, keys_of_name(member.name), node, member.id, false});
+    arrive(members_.back());
+  }
+}
+
+void Broadcaster::bus_up() {
+  const std::lock_guard lock(mutex_);
+  bus_up_ = true;
+  if (std::exchange(cut_off_said_, false)) {
+    post(RoomEvent{RoomEvent::Kind::message, line(std::string(wire::kServersBack)), nullptr});
+  }
+}
+
+void Broadcaster::bus_down() {
+  const std::lock_guard lock(mutex_);
+  if (!std::exchange(bus_up_, false)) return;
+  cut_off_said_ = true;
+  post(RoomEvent{RoomEvent::Kind::message, line(std::string(wire::kCutOff)), nullptr});
+  // Ours whose arrival went out and never came back are in, here; ours who left and were not
+  // heard leaving have left, here.
+  const std::string self = bus_->node();
+  for (auto at = members_.begin(); at != members_.end();) {
+    if (at->node == self && at->client == nullptr) {
+      const auto index = at - members_.begin();
+      remove(at);
+      at = members_.begin() + index;
+      continue;
+    }
+    if (at->pending) arrive(*at);
+    ++at;
+  }
+}
+
+std::vector<std::pair<BusMember, NameKeys>> Broadcaster::local_members() const {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::pair<BusMember, NameKeys>> ours;
+  const std::string self = bus_ != nullptr ? bus_->node() : "";
+  for (const Member& member : members_) {
+    if (member.node != self || member.client == nullptr) continue;
+    ours.emplace_back(BusMember{member.id, member.name}, names_ ? member.keys : NameKeys{});
+  }
+  return ours;
+}
+
+std::vector<NameKeys> Broadcaster::name_keys_of(const std::string& node) const {
+  const std::lock_guard lock(mutex_);
+  std::vector<NameKeys> keys;
+  if (!names_) return keys;
+  for (const Member& member : members_) {
+    if (member.node == node) keys.push_back(member.keys);
+  }
+  return keys;
 }
 
 bool Broadcaster::congested() const {

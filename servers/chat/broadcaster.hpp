@@ -1,11 +1,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
+#include "servers/chat/bus_frame.hpp"
 #include "servers/chat/client.hpp"
 #include "servers/chat/names.hpp"
 #include "servers/chat/outgoing_queue.hpp"
@@ -14,6 +17,7 @@
 namespace gonet {
 
 class LoopRoom;
+class RoomBus;
 
 // The book's broadcaster, the one owner of the room: it puts every arrival, message and leaving
 // into one order and hands each, once, to every event loop, which delivers it to its own clients
@@ -29,6 +33,14 @@ class Broadcaster {
   // An event loop joins before its first client comes, and parts when it ends.
   void join(LoopRoom& loop);
   void part(LoopRoom& loop);
+
+  // -redis: this room is one of many nodes' on a bus, before any loop runs. While the bus is up,
+  // the node's arrivals, messages and leavings go out on it, and what comes back (from every
+  // node, in the bus's one order) is what the loops deliver; while it is down, the node is a room
+  // of its own, as without -redis.
+  void attach(RoomBus& bus);
+  // The bus, when a name must be claimed on it before enter(); nullptr otherwise.
+  RoomBus* bus_for_names() const;
 
   // entering <- cli: admits `client`, of `loop`, unless a present client's name is its own or
   // looks like it; then returns false. Everyone else hears "NAME has arrived"; the client, after
@@ -47,12 +59,24 @@ class Broadcaster {
   // congestion wakes every loop's waiting senders.
   std::vector<RoomEvent> take(LoopRoom& loop);
 
+  // The bus's side (RoomBus, on its loop). A frame in the bus's order; `missed` frames of its
+  // node never came before it.
+  void from_bus(const BusFrame& frame, std::uint64_t missed);
+  void bus_up();
+  void bus_down();
+  // This node's clients, for its heartbeat; the name keys of another node's, to release them.
+  std::vector<std::pair<BusMember, NameKeys>> local_members() const;
+  std::vector<NameKeys> name_keys_of(const std::string& node) const;
+
  private:
   struct Member {
-    Client* client;
+    Client* client;  // nullptr for another node's, or one of ours that has left
     LoopRoom* loop;
     std::string name;
     NameKeys keys;
+    std::string node;  // empty without a bus
+    std::uint64_t id = 0;
+    bool pending = false;  // ours, its arrival sent on the bus and not back yet
   };
   struct Outbox {
     LoopRoom* loop;
@@ -68,6 +92,14 @@ class Broadcaster {
   // Hands `event` to every loop, or only to `loop`.
   void post(const RoomEvent& event, const LoopRoom* loop = nullptr);
   bool over_backlog(const Outbox& outbox) const;
+  bool on_bus() const { return bus_ != nullptr && bus_up_; }
+  // A member arrives: the others hear it, and if it is ours, it is in.
+  void arrive(Member& member);
+  void add(Member member);
+  // Member `at` leaves the room: the others hear it.
+  void remove(std::vector<Member>::iterator at);
+  std::vector<Member>::iterator find(const std::string& node, std::uint64_t id);
+  void reconcile(const std::string& node, const std::string& heartbeat);
 
   const bool names_;
   mutable std::mutex mutex_;
@@ -77,6 +109,10 @@ class Broadcaster {
   std::unordered_set<std::string> folded_;
   std::unordered_set<std::string> skeletons_;
   bool congested_ = false;
+  RoomBus* bus_ = nullptr;
+  bool bus_up_ = false;
+  bool cut_off_said_ = false;  // someone was told the node is on its own: say when it is not
+  std::uint64_t next_id_ = 0;
 };
 
 }  // namespace gonet

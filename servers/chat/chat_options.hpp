@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/cli/program.hpp"
 #include "common/net/serve_options.hpp"
+#include "servers/chat/redis_connection.hpp"
 
 namespace gonet {
 
@@ -19,6 +21,8 @@ struct ChatOptions {
   std::size_t max_line = 65536;
   unsigned rate = 20;  // lines taken from one client a second, on average; 0: no limit
   bool raw = false;    // relay text as the book does, terminal controls included
+  std::optional<RedisAddress> redis;  // one node of a room shared on this Redis
+  std::string room = "chat";
 };
 
 // Throws UsageError or EarlyExit; `args` are the arguments after the program's name.

@@ -72,7 +72,7 @@ asio::awaitable<bool> ChatSession::enter(LoopRoom& room) {
         break;
       case ChosenName::Verdict::allowed:
         client_.set_name(std::move(chosen.name));
-        if (room.enter(client_)) {
+        if (co_await room.claim(client_.name()) && room.enter(client_)) {
           entered_ = true;
           co_return true;
         }

@@ -8,6 +8,8 @@
 
 #include "common/net/awaitable.hpp"
 #include "common/net/memory.hpp"
+#include "servers/chat/names.hpp"
+#include "servers/chat/room_bus.hpp"
 
 namespace gonet {
 namespace {
@@ -30,6 +32,12 @@ LoopRoom::LoopRoom(const asio::any_io_executor& executor, Broadcaster& broadcast
 }
 
 LoopRoom::~LoopRoom() { broadcaster_.part(*this); }
+
+asio::awaitable<bool> LoopRoom::claim(const std::string& name) {
+  RoomBus* bus = broadcaster_.bus_for_names();
+  if (bus == nullptr) co_return true;
+  co_return co_await bus->claim(keys_of(name));
+}
 
 asio::awaitable<void> LoopRoom::say(Message message) {
   if (!broadcaster_.broadcast(std::move(message))) {
@@ -85,6 +93,11 @@ void LoopRoom::apply(const RoomEvent& event) {
     case RoomEvent::Kind::removed:
       std::erase(clients_, event.client);
       event.client->close();  // what is queued still goes out, in this round's flush
+      flush_later(*event.client);
+      break;
+    case RoomEvent::Kind::notice:
+      if (std::find(clients_.begin(), clients_.end(), event.client) == clients_.end()) break;
+      event.client->deliver(event.line);
       flush_later(*event.client);
       break;
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
@@ -28,6 +29,8 @@ class LoopRoom {
 
   // The sessions' side, the book's three channels (Broadcaster has the details).
   bool enter(Client& client) { return broadcaster_.enter(client, *this); }
+  // With -names on a bus, before enter(): takes `name` room-wide (false: another node has it).
+  asio::awaitable<bool> claim(const std::string& name);
   // Waits while the room is congested; and then for the others' turn, so that one who sends
   // line after line gets one in per turn, like everyone else.
   asio::awaitable<void> say(Message message);

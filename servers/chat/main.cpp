@@ -1,17 +1,23 @@
 // chat is a chat server that lets clients chat with each other: every line a client sends goes to
 // every client. The book's chat (section 8.10), with netcat3 as its client.
+#include <atomic>
+#include <optional>
+
 #include <asio/awaitable.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <spdlog/spdlog.h>
 
 #include "common/cli/program.hpp"
 #include "common/net/either.hpp"
+#include "common/net/failure.hpp"
 #include "common/net/log.hpp"
 #include "common/net/server.hpp"
 #include "servers/chat/broadcaster.hpp"
 #include "servers/chat/chat_options.hpp"
 #include "servers/chat/chat_session.hpp"
 #include "servers/chat/loop_room.hpp"
+#include "servers/chat/room_bus.hpp"
 
 namespace {
 
@@ -52,7 +58,16 @@ int main(int argc, char* argv[]) {
   gonet::init_logging(program.name, options.serve.log_level);
   // go broadcaster(): one room, in one order, for every event loop
   gonet::Broadcaster broadcaster(options.names);
+  // -redis: and for every chat server on the same Redis, the bus on the first loop.
+  std::optional<gonet::RoomBus> bus;
+  if (options.redis) broadcaster.attach(bus.emplace(*options.redis, options.room, broadcaster));
+  std::atomic_flag bus_runs;
   return gonet::run_server(options.serve, [&](gonet::Listener listener) {
+    if (bus && !bus_runs.test_and_set()) {
+      asio::co_spawn(listener.get_executor(), bus->run(), [](const std::exception_ptr& failure) {
+        if (failure) spdlog::error("room bus: {}", gonet::describe(failure));
+      });
+    }
     return listen_and_serve(std::move(listener), broadcaster, options);
   });
 }

@@ -11,6 +11,7 @@ struct RoomEvent {
     message,   // `line` to every client of the loop
     admitted,  // `client` is in the room: it gets `line` ("You are NAME") and `present`, if any
     removed,   // `client` has left: no more messages for it
+    notice,    // `line` to `client` alone, if it is in the room
   };
   Kind kind;
   Message line;

@@ -27,7 +27,13 @@ inline constexpr std::string_view kNameNotAllowed =
 // named, how many more: "Present: A, B, and 2900 more\n"; "Present: nobody\n" when alone.
 std::string present(std::span<const std::string_view> names, std::size_t more = 0);
 
-// Where messages were dropped for a client too slow to take them (exercise 8.15).
+// Where messages were dropped for a client too slow to take them (exercise 8.15), and where frames
+// of a room across servers never came.
 std::string skipped(std::size_t count);
+
+// A room across servers (-redis): Redis is away, and back.
+inline constexpr std::string_view kCutOff =
+    "(cut off from the other servers: only this server's clients hear you)\n";
+inline constexpr std::string_view kServersBack = "(the other servers are back)\n";
 
 }  // namespace gonet::wire

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+
+#include "common/net/log.hpp"
+#include "servers/chat/bus_frame.hpp"
+#include "servers/chat/names.hpp"
+#include "servers/chat/redis_connection.hpp"
+
+namespace gonet {
+
+class Broadcaster;
+
+// This server as one node of a room on Redis (SPEC "chat across servers"). It publishes the
+// node's events to the room's channel and hands the broadcaster everything that comes back from
+// its subscription, its own events included: Redis gives every subscriber one channel's messages
+// in one order, so every node delivers one order. Two connections (one subscribed, one
+// publishing) on one event loop; a heartbeat a second carries the node's clients, and coming
+// back on the subscription it is the probe that a silent Redis is noticed by; a node silent for
+// 8 s is dead and its clients have left. While Redis is away the node is on its own, and tries
+// again every second.
+class RoomBus {
+ public:
+  RoomBus(RedisAddress redis, const std::string& room, Broadcaster& broadcaster);
+  RoomBus(const RoomBus&) = delete;
+  RoomBus& operator=(const RoomBus&) = delete;
+
+  const std::string& node() const { return node_; }
+
+  // On the event loop the bus lives on, for as long as it runs. Its connections and timers are
+  // this coroutine's, so they go with the loop.
+  asio::awaitable<void> run();
+
+  // From any event loop: the frame goes out in the order of the calls (its sequence number is
+  // given on the bus's loop).
+  void publish(BusFrame::Kind kind, std::string text);
+  // Takes `keys` room-wide for this node (false: another node has it). True without asking when
+  // Redis is away: then a name is only checked on this node.
+  asio::awaitable<bool> claim(NameKeys keys);
+  void release(NameKeys keys);
+
+ private:
+  struct Link;
+  asio::awaitable<bool> claim_here(NameKeys keys);
+  void script(const char* body, const std::vector<std::string>& keys, const std::string& owner);
+  void on_subscription(Link& link, redisReply* reply);
+  void send(BusFrame::Kind kind, std::string text);
+  void received(std::string_view payload);
+  void heartbeat();
+  void evict_the_silent();
+  void went_down(const std::string& why);
+  std::string name_key(const std::string& key) const;
+
+  RedisAddress redis_;
+  std::string channel_;
+  std::string key_prefix_;
+  Broadcaster& broadcaster_;
+  std::string node_;
+  asio::any_io_executor executor_;
+  Link* link_ = nullptr;  // run()'s, while connected
+  bool up_ = false;
+  std::uint64_t seq_ = 0;
+  std::uint64_t skipped_ = 0;
+  unsigned beats_ = 0;
+  bool said_down_ = false;
+  std::chrono::steady_clock::time_point own_heard_;
+  struct Peer {
+    std::chrono::steady_clock::time_point heard;
+    NodeSequence sequence;
+    bool evicted = false;
+  };
+  std::map<std::string, Peer> peers_;
+  RateLimitedWarning backlog_full_;
+};
+
+}  // namespace gonet

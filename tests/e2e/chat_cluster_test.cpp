@@ -1,0 +1,340 @@
+// One chat room across several chat servers on Redis (SPEC "chat across servers"): a real
+// redis-server started by each test on a Unix socket in a scratch folder, three chat nodes
+// sharing it, and clients on different nodes.
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e/chat_clients.hpp"
+#include "tests/e2e/tls_peers.hpp"
+
+namespace e2e::chat_cluster {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kCutOff = "(cut off from the other servers: only this server's clients hear you)";
+const std::string kBack = "(the other servers are back)";
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// redis-server on a Unix socket in a folder of its own: no TCP port, no files written.
+class Redis {
+ public:
+  Redis() {
+    char pattern[] = "/tmp/gonet-redis.XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+    start();
+  }
+  ~Redis() {
+    process_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string socket() const { return (dir_ / "redis.sock").string(); }
+  void start() {
+    fs::remove(socket());
+    process_ = ChildProcess::start({"redis-server", "--port", "0", "--unixsocket", socket(),
+                                    "--save", "", "--appendonly", "no", "--dir", dir_.string()});
+    const bool up = eventually([&] { return fs::exists(socket()); }, 5s);
+    if (!up) throw std::runtime_error("redis-server did not start: " + process_->stderr_text());
+  }
+  ChildProcess& process() { return *process_; }
+
+ private:
+  fs::path dir_;
+  std::optional<ChildProcess> process_;
+};
+
+class ChatCluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!on_path("redis-server")) {
+      GTEST_SKIP() << "redis-server is missing: scripts/setup.sh installs it";
+    }
+    redis_.emplace();
+  }
+
+  // A chat node on the test's Redis, once it has joined the room.
+  Server node(std::vector<std::string> args = {}, bool wait_to_join = true) {
+    args.insert(args.begin(), {"-redis", redis_->socket()});
+    Server server = start_server("chat", std::move(args));
+    if (wait_to_join) {
+      EXPECT_TRUE(eventually([&] { return joined(server) >= 1; }, 5s))
+          << server.process.stderr_text();
+    }
+    return server;
+  }
+
+  static std::size_t joined(Server& node) {
+    return count(node.process.stderr_text(), "joined as node");
+  }
+
+  std::optional<Redis> redis_;
+};
+
+TEST_F(ChatCluster, MessagesArrivalsAndLeavingsCrossNodes) {
+  auto one = node();
+  auto two = node();
+  auto alice = join(one.port);
+  auto bob = join(two.port);
+  EXPECT_TRUE(heard(alice.tcp, bob.name + " has arrived", 5s));
+  bob.tcp.send("hi from two\n");
+  EXPECT_TRUE(heard(alice.tcp, bob.name + ": hi from two", 5s));
+  EXPECT_TRUE(heard(bob.tcp, bob.name + ": hi from two", 5s)) << "its own line, in the order";
+  alice.tcp.send("hi from one\n");
+  EXPECT_TRUE(heard(bob.tcp, alice.name + ": hi from one", 5s));
+  bob.tcp.shutdown_write();
+  EXPECT_TRUE(heard(alice.tcp, bob.name + " has left", 5s));
+  expect_clean_stop(one.process);
+  expect_clean_stop(two.process);
+}
+
+// Three senders, one on each node, 30 lines each, as fast as they can; a listener on each node.
+// Every listener hears the 90 lines in one order, and each sender's in the order it sent them.
+TEST_F(ChatCluster, EveryNodeDeliversOneOrder) {
+  std::vector<Server> nodes;
+  for (int i = 0; i < 3; ++i) nodes.push_back(node());
+  std::vector<Member> senders, listeners;
+  for (auto& n : nodes) listeners.push_back(join(n.port));
+  for (auto& n : nodes) senders.push_back(join(n.port));
+  // Everyone has heard every arrival before the lines start.
+  for (auto& listener : listeners) {
+    for (auto& sender : senders) {
+      ASSERT_TRUE(heard(listener.tcp, sender.name + " has arrived", 5s));
+    }
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t s = 0; s < senders.size(); ++s) {
+    threads.emplace_back([&, s] {
+      std::string lines;
+      for (int i = 0; i < 30; ++i) lines += "line " + std::to_string(i) + "\n";
+      senders[s].tcp.send(lines);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::vector<std::vector<std::string>> heard_by;
+  for (auto& listener : listeners) {
+    std::vector<std::string> got;
+    while (got.size() < 90) {
+      auto line = listener.tcp.read_line(10s);
+      if (!line) break;
+      if (line->find(": line ") != std::string::npos) got.push_back(*line);
+    }
+    ASSERT_EQ(got.size(), 90u);
+    heard_by.push_back(std::move(got));
+  }
+  EXPECT_EQ(heard_by[0], heard_by[1]);
+  EXPECT_EQ(heard_by[0], heard_by[2]);
+  for (auto& sender : senders) {
+    int next = 0;
+    for (const auto& line : heard_by[0]) {
+      if (line.starts_with(sender.name + ": ")) {
+        EXPECT_EQ(line, sender.name + ": line " + std::to_string(next++));
+      }
+    }
+    EXPECT_EQ(next, 30);
+  }
+}
+
+TEST_F(ChatCluster, RoomsOnOneRedisStayApart) {
+  auto lobby = node();
+  auto other = node({"-room", "other"});
+  auto here = join(lobby.port);
+  auto there = join(other.port);
+  there.tcp.send("only for the other room\n");
+  EXPECT_TRUE(heard(there.tcp, there.name + ": only for the other room", 5s));
+  expect_nothing_more(here.tcp, 500ms, "a client of another room");
+}
+
+TEST_F(ChatCluster, NamesAreTakenRoomWideAndPresentListsTheRoom) {
+  auto one = node({"-names"});
+  auto two = node({"-names"});
+  auto alice = TcpClient::connect(one.port);
+  EXPECT_EQ(alice.read_line(5s), "Enter your name:");
+  alice.send("alice\n");
+  EXPECT_EQ(alice.read_line(5s), "You are alice");
+  EXPECT_EQ(alice.read_line(5s), "Present: nobody");
+
+  auto other = TcpClient::connect(two.port);
+  EXPECT_EQ(other.read_line(5s), "Enter your name:");
+  for (const char* taken : {"alice", "ALICE", "a1ice"}) {  // the last looks like it
+    other.send(std::string(taken) + "\n");
+    EXPECT_EQ(other.read_line(5s), "name taken, try another:") << taken;
+  }
+  other.send("bob\n");
+  EXPECT_EQ(other.read_line(5s), "You are bob");
+  EXPECT_EQ(other.read_line(5s), "Present: alice");
+  EXPECT_TRUE(heard(alice, "bob has arrived", 5s));
+
+  // Gone from one node, the name is free on the other.
+  alice.shutdown_write();
+  EXPECT_TRUE(heard(other, "alice has left", 5s));
+  auto again = TcpClient::connect(two.port);
+  EXPECT_EQ(again.read_line(5s), "Enter your name:");
+  again.send("alice\n");
+  EXPECT_EQ(again.read_line(5s), "You are alice");
+}
+
+TEST_F(ChatCluster, AKilledNodesClientsLeaveOnceWithinTenSeconds) {
+  auto one = node();
+  auto two = node();
+  auto doomed = node();
+  auto watcher = join(one.port);
+  auto neighbour = join(two.port);
+  auto victim = join(doomed.port);
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has arrived", 5s));
+  ASSERT_TRUE(heard(neighbour.tcp, victim.name + " has arrived", 5s));
+  const auto killed = steady_clock::now();
+  doomed.process.signal(SIGKILL);
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has left", 13s));
+  EXPECT_LT(steady_clock::now() - killed, 10s);
+  EXPECT_TRUE(heard(neighbour.tcp, victim.name + " has left", 2s));
+  // Once: every node noticed, and only the first word of it counted.
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(count(watcher.tcp.read_available(), " has left"), 0u);
+  EXPECT_EQ(count(neighbour.tcp.read_available(), " has left"), 0u);
+}
+
+// SIGSTOP: Redis keeps its connections and answers nothing, the case a heartbeat must notice.
+TEST_F(ChatCluster, WhenRedisFallsSilentEachNodeChatsAloneAndTheRoomMendsWhenItIsBack) {
+  auto one = node();
+  auto two = node();
+  auto alice = join(one.port);
+  auto carol = join(one.port);
+  auto bob = join(two.port);
+  ASSERT_TRUE(heard(alice.tcp, carol.name + " has arrived", 5s));
+  ASSERT_TRUE(heard(alice.tcp, bob.name + " has arrived", 5s));
+  redis_->process().signal(SIGSTOP);
+  const auto stopped = steady_clock::now();
+  ASSERT_TRUE(heard(alice.tcp, kCutOff, 6s));
+  EXPECT_LT(steady_clock::now() - stopped, 5500ms);
+  ASSERT_TRUE(heard(bob.tcp, kCutOff, 6s));
+  ASSERT_TRUE(heard(carol.tcp, kCutOff, 2s));
+  alice.tcp.send("only node one\n");
+  EXPECT_TRUE(heard(carol.tcp, alice.name + ": only node one", 5s));
+  EXPECT_TRUE(heard(alice.tcp, alice.name + ": only node one", 5s));
+  EXPECT_FALSE(heard(bob.tcp, alice.name + ": only node one", 500ms)) << "across a cut";
+  auto late = join(two.port);  // arrives while the room is apart
+  EXPECT_EQ(late.tcp.read_line(5s), kCutOff);
+  EXPECT_TRUE(heard(bob.tcp, late.name + " has arrived", 5s));
+  expect_nothing_more(alice.tcp, 300ms, "a client of the other node, while cut off");
+
+  redis_->process().signal(SIGCONT);
+  const auto resumed = steady_clock::now();
+  ASSERT_TRUE(heard(alice.tcp, kBack, 6s));
+  EXPECT_LT(steady_clock::now() - resumed, 5500ms);
+  ASSERT_TRUE(heard(bob.tcp, kBack, 6s));
+  // Who came meanwhile is announced to the other node, and the room is one again.
+  EXPECT_TRUE(heard(alice.tcp, late.name + " has arrived", 5s));
+  bob.tcp.send("together again\n");
+  EXPECT_TRUE(heard(alice.tcp, bob.name + ": together again", 5s));
+  EXPECT_TRUE(heard(carol.tcp, bob.name + ": together again", 5s));
+}
+
+TEST_F(ChatCluster, ANodeOutlivesRedisAndRejoinsARestartedOne) {
+  auto one = node();
+  auto two = node();
+  auto alice = join(one.port);
+  auto bob = join(two.port);
+  ASSERT_TRUE(heard(alice.tcp, bob.name + " has arrived", 5s));
+  redis_->process().signal(SIGKILL);
+  ASSERT_TRUE(heard(alice.tcp, kCutOff, 6s));
+  ASSERT_TRUE(heard(bob.tcp, kCutOff, 6s));
+  redis_->start();
+  ASSERT_TRUE(heard(alice.tcp, kBack, 6s));
+  ASSERT_TRUE(heard(bob.tcp, kBack, 6s));
+  alice.tcp.send("after the restart\n");
+  EXPECT_TRUE(heard(bob.tcp, alice.name + ": after the restart", 5s));
+  EXPECT_EQ(one.process.wait_exit(0ms), std::nullopt) << "a node died with Redis";
+}
+
+TEST_F(ChatCluster, ANodeStartedBeforeRedisServesAndJoinsLater) {
+  redis_->process().signal(SIGKILL);
+  ASSERT_TRUE(redis_->process().wait_exit(5s));
+  auto early = node({}, false);
+  auto alice = join(early.port);
+  EXPECT_EQ(alice.tcp.read_line(5s), kCutOff);
+  redis_->start();
+  ASSERT_TRUE(heard(alice.tcp, kBack, 6s));
+  auto later = node();
+  auto bob = join(later.port);
+  EXPECT_TRUE(heard(alice.tcp, bob.name + " has arrived", 5s));
+  bob.tcp.send("hello early one\n");
+  EXPECT_TRUE(heard(alice.tcp, bob.name + ": hello early one", 5s));
+}
+
+// While Redis answers nothing, a client floods as fast as the node takes lines: what waits for
+// Redis is bounded (16 MiB of frames), and is let go when the node gives up on it.
+TEST_F(ChatCluster, MemoryStaysBoundedWhileRedisIsSilentAndAClientFloods) {
+  auto one = node({"-rate", "0"}, true);
+  auto flooder = join(one.port);
+  const long before = resident_kib(one.process.pid());
+  redis_->process().signal(SIGSTOP);
+  const std::string line(60 * 1024, 'x');
+  long peak = before;
+  std::thread reader([&] {  // the flooder reads its own lines back, as a client should
+    const auto until = steady_clock::now() + 8s;
+    while (steady_clock::now() < until && !flooder.tcp.eof()) flooder.tcp.read_available();
+  });
+  const auto until = steady_clock::now() + 6s;
+  std::size_t sent = 0;
+  while (steady_clock::now() < until) {
+    flooder.tcp.send(line + "\n");
+    ++sent;
+    if (sent % 50 == 0) peak = std::max(peak, resident_kib(one.process.pid()));
+  }
+  reader.join();
+  peak = std::max(peak, resident_kib(one.process.pid()));
+  redis_->process().signal(SIGCONT);
+  EXPECT_GT(sent, 100u);
+  EXPECT_LT(peak - before, 64 * 1024) << "KiB grown at the peak, " << sent << " lines sent";
+  expect_clean_stop(one.process);
+}
+
+// Two event loops on one node, and another node: one order still, every loop delivering what
+// came back from the bus (TSan runs this one).
+class MultiLoopCluster : public ChatCluster {};
+
+TEST_F(MultiLoopCluster, ChatWithTwoLoopsOnRedisKeepsOneOrder) {
+  auto two_loops = node({"-threads", "2"});
+  auto other = node();
+  std::vector<Member> clients;
+  for (int i = 0; i < 6; ++i) clients.push_back(join(i % 2 == 0 ? two_loops.port : other.port));
+  for (auto& client : clients) {
+    ASSERT_TRUE(&client == &clients.back() ||
+                heard(client.tcp, clients.back().name + " has arrived", 5s));
+  }
+  for (int round = 0; round < 10; ++round) {
+    for (auto& client : clients) client.tcp.send("round " + std::to_string(round) + "\n");
+  }
+  std::vector<std::vector<std::string>> heard_by;
+  for (auto& client : clients) {
+    std::vector<std::string> got;
+    while (got.size() < 60) {
+      auto line = client.tcp.read_line(10s);
+      if (!line) break;
+      if (line->find(": round ") != std::string::npos) got.push_back(*line);
+    }
+    ASSERT_EQ(got.size(), 60u);
+    heard_by.push_back(std::move(got));
+  }
+  for (const auto& got : heard_by) EXPECT_EQ(got, heard_by.front());
+  expect_clean_stop(two_loops.process);
+  expect_clean_stop(other.process);
+  expect_no_sanitizer_report(two_loops.process);
+}
+
+}  // namespace
+}  // namespace e2e::chat_cluster
