@@ -141,6 +141,7 @@ done
 scripts/bench-netcat.sh "$bin" "$size" "$runs" | while read -r line; do
   echo "{\"row\":\"netcat\",${line#\{}" | tee -a "$results"
 done
+scripts/bench-cluster.sh "$bin" "$secs" | tee -a "$results"
 scripts/bench-tls.sh "$bin" "$tls_size" "$runs" | while read -r line; do
   echo "{\"row\":\"tls\",${line#\{}" | tee -a "$results"
 done

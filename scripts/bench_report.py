@@ -66,6 +66,35 @@ def verdict(ok):
     return "yes" if ok else "**no**"
 
 
+def cluster_table(rows):
+    """Issue 21's rows, from scripts/bench-cluster.sh: (work, ours, target, met)."""
+    if "cluster 3 nodes x 500" not in rows:
+        return []
+    one, three = rows["cluster one server 500"], rows["cluster 3 nodes x 500"]
+    one_small, three_small = rows["cluster one server 10"], rows["cluster 3 nodes x 10"]
+    ping = rows.get("cluster redis ping", {}).get("p50_ms")
+    added = three_small["latency_p50_ms"] - one_small["latency_p50_ms"]
+    return [
+        (f"3 nodes × 500 clients, 10 senders × 10/s ({fmt(three['deliveries_per_s'], 0)} "
+         "deliveries/s): missing / skipped / garbled / readers out of the one order",
+         f"{three['missing']} / {three['skipped']} / {three['garbled']} / "
+         f"{three['order_mismatches']}", "0 / 0 / 0 / 0",
+         three["missing"] == 0 and three["skipped"] == 0 and three["garbled"] == 0
+         and three["order_mismatches"] == 0),
+        ("… latency p50 / p99 (ms); one server with 500 clients, same run",
+         f"{fmt(three['latency_p50_ms'], 2)} / {fmt(three['latency_p99_ms'], 2)}; "
+         f"{fmt(one['latency_p50_ms'], 2)} / {fmt(one['latency_p99_ms'], 2)}",
+         f"p99 ≤ 3 × one server's = {fmt(3 * one['latency_p99_ms'], 2)}",
+         three["latency_p99_ms"] <= 3 * one["latency_p99_ms"]),
+        ("… CPU of the servers, % of one core: 3 nodes and Redis; one server",
+         f"{fmt(three['servers_cpu_pct'])}; {fmt(one['servers_cpu_pct'])}", "–", True),
+        ("what the bus adds to a message: latency p50, 3 nodes × 10 clients minus one server × "
+         "10 (ms); Redis's PING round trip p50 here",
+         f"{fmt(added, 3)}; {fmt(ping, 3)}", "≤ one Redis round trip",
+         ping is not None and added <= ping),
+    ]
+
+
 def crowd_table(rows):
     """Issue 18's rows: (work, ncat, ours, target, met)."""
     if "crowd chat" not in rows:
@@ -280,6 +309,23 @@ def main():
     for work, go, peer, ours, target, ok in table:
         out.append(f"| {work} | {go} | {peer} | {ours} | {target} | {verdict(ok)} |")
     out.append("")
+    cluster_rows = cluster_table(rows)
+    if cluster_rows:
+        out.append("## One room across servers (`chat -redis`)")
+        out.append("")
+        at = rows["cluster 3 nodes x 500"].get("at", "the run above")
+        out.append("`scripts/bench-cluster.sh` (measured at " + at + "): Redis on a Unix socket, "
+                   "three chat nodes and one plain chat server, all on this machine's two cores "
+                   "with chatload, which spreads its clients over the nodes (`-addrs`) and "
+                   "checks that every reader who got every message got them in one order. The "
+                   "one-server figures beside the nodes' are from the same run; the 1,500 "
+                   "clients' generator shares the two cores with the three nodes and Redis.")
+        out.append("")
+        out.append("| work | ours | target | met |")
+        out.append("|---|---|---|---|")
+        for work, ours, target, ok in cluster_rows:
+            out.append(f"| {work} | {ours} | {target} | {verdict(ok)} |")
+        out.append("")
     tls_rows = tls_table(tls)
     if tls_rows:
         out.append("## TLS in the clients")

@@ -80,9 +80,18 @@ bool Broadcaster::enter(Client& client, LoopRoom& loop) {
   return true;
 }
 
+// A chosen name is the room's; an address is only this node's to keep unique: another node's
+// client may have the same one (two machines' clients behind one NAT, or a port used again to
+// another node), as two connections to one server cannot.
+bool Broadcaster::reserves_name(const Member& member) const {
+  return names_ || bus_ == nullptr || member.node == bus_->node();
+}
+
 void Broadcaster::add(Member member) {
-  folded_.insert(member.keys.folded);
-  if (!member.keys.skeleton.empty()) skeletons_.insert(member.keys.skeleton);
+  if (reserves_name(member)) {
+    folded_.insert(member.keys.folded);
+    if (!member.keys.skeleton.empty()) skeletons_.insert(member.keys.skeleton);
+  }
   members_.push_back(std::move(member));
 }
 
@@ -101,8 +110,10 @@ void Broadcaster::arrive(Member& member) {
 void Broadcaster::remove(std::vector<Member>::iterator at) {
   const Member gone = std::move(*at);
   members_.erase(at);
-  folded_.erase(gone.keys.folded);
-  skeletons_.erase(gone.keys.skeleton);
+  if (reserves_name(gone)) {
+    folded_.erase(gone.keys.folded);
+    skeletons_.erase(gone.keys.skeleton);
+  }
   if (gone.client != nullptr) {
     post(RoomEvent{RoomEvent::Kind::removed, nullptr, nullptr, gone.client}, gone.loop);
   }

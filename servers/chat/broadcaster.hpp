@@ -93,6 +93,7 @@ class Broadcaster {
   void post(const RoomEvent& event, const LoopRoom* loop = nullptr);
   bool over_backlog(const Outbox& outbox) const;
   bool on_bus() const { return bus_ != nullptr && bus_up_; }
+  bool reserves_name(const Member& member) const;
   // A member arrives: the others hear it, and if it is ours, it is in.
   void arrive(Member& member);
   void add(Member member);

@@ -10,6 +10,8 @@
 // server's CPU for it). -storm adds a newcomer right behind them and times its "You are";
 // -senders 0 ends there. -churn C adds C connect/close cycles a second beside the room while it
 // chats (each waits for its "You are", then closes). -ncat reads ncat --chat's lines instead.
+// -addrs A,B,C spreads the clients over several nodes of one room (chat -redis), client i on
+// node i mod 3, and checks that every reader who got every message got them in one order.
 //   chatload -addr 127.0.0.1:8000 -conns 500 -senders 10 -rate 10 -secs 10 -pid PID
 //   chatload -addr 127.0.0.1:8000 -conns 2000 -arrive 1s -senders 10 -rate 5 -secs 10 -pid PID
 //   chatload -addr 127.0.0.1:8000 -conns 3000 -storm -senders 0 -pid PID
@@ -34,6 +36,7 @@
 #include "common/cli/command_line.hpp"
 #include "common/cli/values.hpp"
 #include "common/net/awaitable.hpp"
+#include "common/text/address.hpp"
 #include "tests/bench/load_options.hpp"
 #include "tests/bench/process_stats.hpp"
 #include "tests/bench/source_address.hpp"
@@ -55,6 +58,7 @@ struct Options {
   bool storm = false;                  // a newcomer right behind the conns
   unsigned churn = 0;                  // connect/close cycles a second while the room chats
   bool ncat = false;                   // the server is ncat --chat, which speaks otherwise
+  std::vector<tcp::endpoint> nodes;    // -addrs: the room's nodes; else -addr alone
 };
 
 Options parse(const gonet::Program& program, const std::vector<std::string>& args) {
@@ -73,7 +77,9 @@ Options parse(const gonet::Program& program, const std::vector<std::string>& arg
       cxxopts::value<std::string>()->default_value("0"),
       "C")("ncat",
            "the server is ncat --chat: \"<announce> ... is connected as <userN>.\" for "
-           "arrivals, \"<userN> \" before a read's lines, no copy to the sender");
+           "arrivals, \"<userN> \" before a read's lines, no copy to the sender")(
+      "addrs", "the nodes of one room (chat -redis), comma-separated: client i on node i mod N",
+      cxxopts::value<std::string>(), "A,B,...");
   const auto result = gonet::parse(options, program, args);
   Options parsed;
   parsed.load = bench::load_flags(result);
@@ -86,6 +92,22 @@ Options parse(const gonet::Program& program, const std::vector<std::string>& arg
   parsed.storm = result["storm"].as<bool>();
   parsed.churn = gonet::parse_count<unsigned>("churn", result["churn"].as<std::string>(), 0, 10000);
   parsed.ncat = result["ncat"].as<bool>();
+  parsed.nodes = {parsed.load.server};
+  if (result.count("addrs") > 0) {
+    parsed.nodes.clear();
+    std::string_view list = result["addrs"].as<std::string>();
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      const std::string one(list.substr(0, comma));
+      const auto endpoint = gonet::parse_host_port(one);
+      std::error_code ec;
+      const auto address =
+          endpoint ? asio::ip::make_address(endpoint->host, ec) : asio::ip::address{};
+      if (!endpoint || ec) gonet::bad_value("addrs", one, "want numeric HOST:PORT,HOST:PORT");
+      parsed.nodes.emplace_back(address, endpoint->port);
+      list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+    }
+  }
   return parsed;
 }
 
@@ -120,6 +142,10 @@ struct Run {
   std::vector<std::vector<std::size_t>> next;  // per reader, per sender: the next seq expected
   std::vector<bool> greeted_reader;            // per reader
   std::vector<double> latency_ms;
+  // Per reader, the measured messages in the order it got them, folded into one number, and how
+  // many: readers who got all of them must agree on the number.
+  std::vector<std::uint64_t> order;
+  std::vector<std::size_t> order_count;
 
   void greeting(std::size_t reader, system_clock::time_point at) {
     if (greeted_reader[reader]) return;
@@ -190,6 +216,8 @@ struct Run {
     next[reader][sender] = seq + 1;
     const Sent& message = sent[sender][seq];
     if (!message.measured) return;
+    order[reader] = (order[reader] ^ (sender << 32 | seq)) * 1099511628211ull;
+    ++order_count[reader];
     ++delivered;
     latency_ms.push_back(std::chrono::duration<double, std::milli>(at - message.at).count());
   }
@@ -287,6 +315,18 @@ asio::awaitable<void> churn(tcp::endpoint server, unsigned per_second, std::size
 
 double seconds(steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// Readers who got every measured message and not in the order the first of them did.
+std::size_t order_mismatches(const Run& run) {
+  std::optional<std::uint64_t> one;
+  std::size_t mismatches = 0;
+  for (std::size_t reader = 0; reader < run.order.size(); ++reader) {
+    if (run.order_count[reader] != run.messages) continue;
+    if (!one) one = run.order[reader];
+    if (run.order[reader] != *one) ++mismatches;
+  }
+  return mismatches;
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -305,6 +345,8 @@ int main(int argc, char* argv[]) {
   run.sent.resize(options.senders);
   run.senders.resize(options.senders);
   run.next.assign(run.conns, std::vector<std::size_t>(options.senders, 0));
+  run.order.assign(run.conns, 14695981039346656037ull);
+  run.order_count.assign(run.conns, 0);
   const pid_t pid = options.load.pid;
   const long rss_before = pid ? bench::resident_kib(pid) : -1;
   const auto cpu_at_start = pid ? bench::cpu_time(pid) : bench::CpuTime{};
@@ -317,7 +359,7 @@ int main(int argc, char* argv[]) {
   for (std::size_t i = 0; i < options.conns; ++i) {
     const auto at = dial_from + options.arrive * static_cast<long>(i) /
                                     static_cast<long>(std::max<std::size_t>(options.conns, 1));
-    asio::co_spawn(io, hold(options.load.server, i, at, run), asio::detached);
+    asio::co_spawn(io, hold(options.nodes[i % options.nodes.size()], i, at, run), asio::detached);
   }
   while (run.established + run.failed < options.conns && steady_clock::now() - dial_from < 120s) {
     io.run_for(1ms);
@@ -401,6 +443,8 @@ int main(int argc, char* argv[]) {
         .add("notices", static_cast<long long>(run.notices))
         .add("skipped", static_cast<long long>(run.skipped))
         .add("garbled", static_cast<long long>(run.garbled))
+        .add("nodes", static_cast<long long>(options.nodes.size()))
+        .add("order_mismatches", static_cast<long long>(order_mismatches(run)))
         .add("latency_p50_ms", bench::percentile(run.latency_ms, 50))
         .add("latency_p99_ms", bench::percentile(run.latency_ms, 99))
         .add("latency_max_ms", bench::percentile(run.latency_ms, 100));

@@ -67,9 +67,10 @@ class ChatCluster : public ::testing::Test {
   }
 
   // A chat node on the test's Redis, once it has joined the room.
-  Server node(std::vector<std::string> args = {}, bool wait_to_join = true) {
+  Server node(std::vector<std::string> args = {}, bool wait_to_join = true,
+              testsupport::ChildOptions options = {}) {
     args.insert(args.begin(), {"-redis", redis_->socket()});
-    Server server = start_server("chat", std::move(args));
+    Server server = start_server("chat", std::move(args), std::move(options));
     if (wait_to_join) {
       EXPECT_TRUE(eventually([&] { return joined(server) >= 1; }, 5s))
           << server.process.stderr_text();
@@ -146,6 +147,23 @@ TEST_F(ChatCluster, EveryNodeDeliversOneOrder) {
     }
     EXPECT_EQ(next, 30);
   }
+}
+
+// Without -names a client is named by its address, which only its own node keeps unique: two
+// clients of two nodes may share one (behind a NAT), and both are in.
+TEST_F(ChatCluster, TwoNodesAdmitClientsWithTheSameAddress) {
+  auto one = node();
+  auto two = node();
+  auto watcher = join(two.port);
+  const std::uint16_t port = unused_port();
+  const std::string name = "127.0.0.9:" + std::to_string(port);
+  auto here = TcpClient::connect_from("127.0.0.9", one.port, "127.0.0.1", port);
+  EXPECT_EQ(here.read_line(5s), "You are " + name);
+  ASSERT_TRUE(heard(watcher.tcp, name + " has arrived", 5s)) << "node two knows the first";
+  auto there = TcpClient::connect_from("127.0.0.9", two.port, "127.0.0.1", port);
+  EXPECT_EQ(there.read_line(5s), "You are " + name);
+  there.send("twin\n");
+  EXPECT_TRUE(heard(here, name + ": twin", 5s));
 }
 
 TEST_F(ChatCluster, RoomsOnOneRedisStayApart) {
@@ -278,7 +296,7 @@ TEST_F(ChatCluster, ANodeStartedBeforeRedisServesAndJoinsLater) {
 // While Redis answers nothing, a client floods as fast as the node takes lines: what waits for
 // Redis is bounded (16 MiB of frames), and is let go when the node gives up on it.
 TEST_F(ChatCluster, MemoryStaysBoundedWhileRedisIsSilentAndAClientFloods) {
-  auto one = node({"-rate", "0"}, true);
+  auto one = node({"-rate", "0"}, true, options_for_measuring_memory());
   auto flooder = join(one.port);
   const long before = resident_kib(one.process.pid());
   redis_->process().signal(SIGSTOP);

@@ -56,7 +56,7 @@ std::string ms_text(milliseconds ms) { return std::to_string(ms.count()) + " ms"
 }  // namespace
 
 int TcpClient::open_connection(std::uint16_t port, const std::string& host, int rcvbuf,
-                               const std::string& source) {
+                               const std::string& source, std::uint16_t source_port) {
   std::string name = host == "localhost" ? "127.0.0.1" : host;
   if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
     name = name.substr(1, name.size() - 2);
@@ -100,6 +100,10 @@ int TcpClient::open_connection(std::uint16_t port, const std::string& host, int 
       ::close(fd);
       throw std::invalid_argument("TcpClient: not a numeric IPv4 address: " + source);
     }
+    if (source_port != 0) {
+      from.sin_port = htons(source_port);
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
       int e = errno;
       ::close(fd);
@@ -142,8 +146,9 @@ std::optional<TcpClient> TcpClient::try_connect(std::uint16_t port, std::string 
   return TcpClient(fd);
 }
 
-TcpClient TcpClient::connect_from(const std::string& source, std::uint16_t port, std::string host) {
-  int fd = open_connection(port, host, 0, source);
+TcpClient TcpClient::connect_from(const std::string& source, std::uint16_t port, std::string host,
+                                  std::uint16_t source_port) {
+  int fd = open_connection(port, host, 0, source, source_port);
   if (fd < 0) {
     throw std::system_error(errno, std::generic_category(),
                             "connect " + host + ":" + std::to_string(port) + " from " + source);

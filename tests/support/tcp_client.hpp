@@ -29,9 +29,10 @@ class TcpClient {
   static std::optional<TcpClient> try_connect(std::uint16_t port, std::string host = "127.0.0.1",
                                               int rcvbuf = 0);
   // From the loopback address `source` (say 127.0.0.2: all of 127/8 is this machine's), so a test
-  // can play clients of several hosts.
+  // can play clients of several hosts; from `source_port` too, when not 0 (SO_REUSEADDR: two
+  // connections to two servers may then share their client address, as behind a NAT).
   static TcpClient connect_from(const std::string& source, std::uint16_t port,
-                                std::string host = "127.0.0.1");
+                                std::string host = "127.0.0.1", std::uint16_t source_port = 0);
 
   TcpClient(TcpClient&& o) noexcept;
   TcpClient& operator=(TcpClient&& o) noexcept;
@@ -66,7 +67,7 @@ class TcpClient {
   using Clock = std::chrono::steady_clock;
   explicit TcpClient(int fd) : fd_(fd) {}
   static int open_connection(std::uint16_t port, const std::string& host, int rcvbuf,
-                             const std::string& source = "");
+                             const std::string& source = "", std::uint16_t source_port = 0);
   bool receive(Clock::time_point deadline);
   std::string take(std::size_t n);
 
