@@ -95,6 +95,39 @@ def cluster_table(rows):
     ]
 
 
+def cluster_arithmetic(rows):
+    """On paper: a room of 50,000 across 20 nodes, from this run's figures."""
+    three, one = rows["cluster 3 nodes x 500"], rows["cluster one server 500"]
+    per_delivery_us = three["servers_cpu_pct"] / 100 * 1e6 / three["deliveries_per_s"]
+    alone_us = one["servers_cpu_pct"] / 100 * 1e6 / one["deliveries_per_s"]
+    nodes, room, senders, rate = 20, 50_000, 10, 10
+    per_node = room // nodes
+    messages = senders * rate
+    deliveries = messages * per_node
+    cores = deliveries * per_delivery_us / 1e6
+    name_bytes = 22  # "ID NAME" and a tab, for an address name
+    beat = per_node * name_bytes
+    beats_out = nodes * nodes * beat
+    return [
+        f"On paper, a room of {room:,} across {nodes} nodes ({per_node:,} clients each), "
+        f"{senders} senders × {rate}/s: every node delivers every message to its own clients, "
+        f"{messages} × {per_node:,} = {deliveries:,} deliveries a second; at this run's cost "
+        f"({fmt(per_delivery_us, 2)} µs of CPU per delivery, the three nodes and Redis together; "
+        f"one server alone, {fmt(alone_us, 2)} µs) that is {fmt(cores, 2)} cores a node, about "
+        "what one server with that many clients would need: the bus adds little per delivery, "
+        "since each node sends only to its own clients. Redis's load per "
+        f"message is one PUBLISH in and {nodes} writes out ({messages * nodes:,} a second), "
+        "nothing. What grows is the heartbeat: each node lists its clients every second "
+        f"(about {name_bytes} bytes each, {beat / 1e3:,.0f} kB a beat), and Redis sends every "
+        f"beat to every node: {nodes} × {nodes} × {beat / 1e3:,.0f} kB = "
+        f"{beats_out / 1e6:,.0f} MB a second out of Redis, growing with nodes × room. That is "
+        "where it saturates first (a single Redis writes a few hundred MB a second); the cure "
+        "is heartbeats that carry changes and a digest, with the full list only on request, "
+        "which this design leaves for later.",
+        "",
+    ]
+
+
 def crowd_table(rows):
     """Issue 18's rows: (work, ncat, ours, target, met)."""
     if "crowd chat" not in rows:
@@ -326,6 +359,7 @@ def main():
         for work, ours, target, ok in cluster_rows:
             out.append(f"| {work} | {ours} | {target} | {verdict(ok)} |")
         out.append("")
+        out.extend(cluster_arithmetic(rows))
     tls_rows = tls_table(tls)
     if tls_rows:
         out.append("## TLS in the clients")

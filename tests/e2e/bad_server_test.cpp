@@ -76,14 +76,6 @@ std::string garbage() {
   return bytes + rest;
 }
 
-ChildProcess start_client(const std::string& program, std::vector<std::string> args,
-                          StdinMode stdin_mode = StdinMode::kPipe, std::string stdin_path = {}) {
-  testsupport::ChildOptions options;
-  options.stdin_mode = stdin_mode;
-  options.stdin_path = std::move(stdin_path);
-  return start_program(program, std::move(args), std::move(options));
-}
-
 // What a netcat prints on stderr at a normal end: netcat3 logs its done channel.
 std::string clean_end_stderr(const std::string& program) {
   return program == "netcat3" ? "netcat3: done\n" : "";

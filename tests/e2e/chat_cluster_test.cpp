@@ -29,6 +29,17 @@ std::size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
+// The lines of `client` that hold `marker`, until `n` of them or 10 s without one.
+std::vector<std::string> messages(TcpClient& client, std::size_t n, const std::string& marker) {
+  std::vector<std::string> got;
+  while (got.size() < n) {
+    auto line = client.read_line(10s);
+    if (!line) break;
+    if (line->find(marker) != std::string::npos) got.push_back(*line);
+  }
+  return got;
+}
+
 // redis-server on a Unix socket in a folder of its own: no TCP port, no files written.
 class Redis {
  public:
@@ -127,14 +138,8 @@ TEST_F(ChatCluster, EveryNodeDeliversOneOrder) {
   for (auto& thread : threads) thread.join();
   std::vector<std::vector<std::string>> heard_by;
   for (auto& listener : listeners) {
-    std::vector<std::string> got;
-    while (got.size() < 90) {
-      auto line = listener.tcp.read_line(10s);
-      if (!line) break;
-      if (line->find(": line ") != std::string::npos) got.push_back(*line);
-    }
-    ASSERT_EQ(got.size(), 90u);
-    heard_by.push_back(std::move(got));
+    heard_by.push_back(messages(listener.tcp, 90, ": line "));
+    ASSERT_EQ(heard_by.back().size(), 90u);
   }
   EXPECT_EQ(heard_by[0], heard_by[1]);
   EXPECT_EQ(heard_by[0], heard_by[2]);
@@ -339,14 +344,8 @@ TEST_F(MultiLoopCluster, ChatWithTwoLoopsOnRedisKeepsOneOrder) {
   }
   std::vector<std::vector<std::string>> heard_by;
   for (auto& client : clients) {
-    std::vector<std::string> got;
-    while (got.size() < 60) {
-      auto line = client.tcp.read_line(10s);
-      if (!line) break;
-      if (line->find(": round ") != std::string::npos) got.push_back(*line);
-    }
-    ASSERT_EQ(got.size(), 60u);
-    heard_by.push_back(std::move(got));
+    heard_by.push_back(messages(client.tcp, 60, ": round "));
+    ASSERT_EQ(heard_by.back().size(), 60u);
   }
   for (const auto& got : heard_by) EXPECT_EQ(got, heard_by.front());
   expect_clean_stop(two_loops.process);

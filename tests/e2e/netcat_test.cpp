@@ -52,21 +52,13 @@ void expect_same_bytes(const std::string& actual, const std::string& expected, c
                 << (mismatch.first - actual.begin());
 }
 
-ChildProcess start_netcat(const std::string& program, std::vector<std::string> args,
-                          StdinMode stdin_mode = StdinMode::kPipe, std::string stdin_path = {}) {
-  testsupport::ChildOptions options;
-  options.stdin_mode = stdin_mode;
-  options.stdin_path = std::move(stdin_path);
-  return start_program(program, std::move(args), std::move(options));
-}
-
 bool has_line(const std::string& text, const std::string& line) {
   return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
 }
 
 TEST(NetcatThree, PrintsEveryEchoOfPipedInputAndLogsDone) {
   auto server = start_server("reverb2", {"-delay", "100ms"});
-  auto netcat = start_netcat("netcat3", {"127.0.0.1:" + std::to_string(server.port)});
+  auto netcat = start_client("netcat3", {"127.0.0.1:" + std::to_string(server.port)});
   netcat.write_stdin("Hello?\n");
   netcat.close_stdin();
   EXPECT_EQ(netcat.read_stdout_until_eof(3s), kHelloEchoes);
@@ -81,7 +73,7 @@ TEST(NetcatThree, PrintsEveryEchoOfPipedInputAndLogsDone) {
 TEST(NetcatThree, PrintsEveryEchoOfALastLineWithoutNewline) {
   auto server = start_server("reverb2", {"-delay", "0"});
   for (int attempt = 0; attempt < 15; ++attempt) {
-    auto netcat = start_netcat("netcat3", {"127.0.0.1:" + std::to_string(server.port)});
+    auto netcat = start_client("netcat3", {"127.0.0.1:" + std::to_string(server.port)});
     netcat.write_stdin("Hello?");
     netcat.close_stdin();
     ASSERT_EQ(netcat.read_stdout_until_eof(3s), kHelloEchoes) << "attempt " << attempt;
@@ -102,7 +94,7 @@ TEST(NetcatThree, ReadsStdinFromARegularFile) {
              echo_text("YOOO-HOOO!", lines[2], "yooo-hooo!") + echo_text("¿QUÉ?", "¿Qué?", "¿qué?");
   const TempFile file(input);
   auto server = start_server("reverb1", {"-delay", "50ms"});
-  auto netcat = start_netcat("netcat3", {"127.0.0.1", std::to_string(server.port)},
+  auto netcat = start_client("netcat3", {"127.0.0.1", std::to_string(server.port)},
                              StdinMode::kFile, file.path());
   EXPECT_EQ(netcat.read_stdout_until_eof(5s), expected) << netcat.stderr_text();
   EXPECT_EQ(netcat.wait_exit(2s), 0) << netcat.stderr_text();
@@ -112,7 +104,7 @@ TEST(NetcatThree, ReadsStdinFromARegularFile) {
 
 TEST(NetcatTwo, ExitsAtStdinEofBeforeTheEchoesEnd) {
   auto server = start_server("reverb2", {"-delay", "2s"});
-  auto netcat = start_netcat("netcat2", {"127.0.0.1:" + std::to_string(server.port)});
+  auto netcat = start_client("netcat2", {"127.0.0.1:" + std::to_string(server.port)});
   netcat.write_stdin("Hello?\n");
   netcat.close_stdin();
   EXPECT_EQ(netcat.wait_exit(1s), 0) << "still running a second after stdin ended";
@@ -129,7 +121,7 @@ TEST(NetcatTwo, SendsAllOfStdinBeforeItExits) {
   std::string received;
   bool ended = false;
   OneClientServer server([&](int client) { ended = read_to_eof(client, received); });
-  auto netcat = start_netcat("netcat2", {server.address()}, StdinMode::kFile, file.path());
+  auto netcat = start_client("netcat2", {server.address()}, StdinMode::kFile, file.path());
   EXPECT_EQ(netcat.wait_exit(5s), 0) << netcat.stderr_text();
   ASSERT_TRUE(server.wait_done(5s));
   EXPECT_TRUE(ended) << "no clean end of the connection";
@@ -140,7 +132,7 @@ TEST(NetcatTwo, SendsAllOfStdinBeforeItExits) {
 // netcat2 and netcat3 end when the server ends the connection, although stdin stays open.
 void expect_exit_when_the_server_closes(const std::string& program) {
   OneClientServer server([](int client) { send_all(client, "bye\n"); });
-  auto netcat = start_netcat(program, {server.address()});
+  auto netcat = start_client(program, {server.address()});
   EXPECT_EQ(netcat.read_stdout_line(2s), "bye");
   ASSERT_TRUE(server.wait_done(2s));
   EXPECT_EQ(netcat.wait_exit(1s), 0)
@@ -159,7 +151,7 @@ void expect_one_line_when_the_server_resets(const std::string& program) {
       const linger abort{1, 0};
       ::setsockopt(client, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
     });
-    auto netcat = start_netcat(program, {server.address()});
+    auto netcat = start_client(program, {server.address()});
     const bool got_bye = netcat.read_stdout_line(2s) == "bye";
     printed.count_down();
     ASSERT_TRUE(got_bye) << netcat.stderr_text();
@@ -191,7 +183,7 @@ TEST(NetcatThree, PassesEightMebibytesOfBinaryDataBothWaysUnchanged) {
     ended = read_to_eof(client, received);
     sent_back = send_all(client, received);
   });
-  auto netcat = start_netcat("netcat3", {server.address()}, StdinMode::kFile, file.path());
+  auto netcat = start_client("netcat3", {server.address()}, StdinMode::kFile, file.path());
   const std::string out = netcat.read_stdout_until_eof(30s);
   EXPECT_EQ(netcat.wait_exit(5s), 0) << netcat.stderr_text();
   ASSERT_TRUE(server.wait_done(5s));
@@ -205,7 +197,7 @@ TEST(NetcatThree, PassesEightMebibytesOfBinaryDataBothWaysUnchanged) {
 TEST(NetcatOne, PassesEightMebibytesOfBinaryDataUnchanged) {
   const std::string data = random_bytes(8 << 20);
   OneClientServer server([&](int client) { send_all(client, data); });
-  auto netcat = start_netcat("netcat1", {server.address()}, StdinMode::kDevNull);
+  auto netcat = start_client("netcat1", {server.address()}, StdinMode::kDevNull);
   const std::string out = netcat.read_stdout_until_eof(30s);
   EXPECT_EQ(netcat.wait_exit(5s), 0) << netcat.stderr_text();
   expect_same_bytes(out, data, "what netcat1 printed");
@@ -223,7 +215,7 @@ void expect_half_close_at_once(StdinMode stdin_mode) {
     until_eof = steady_clock::now() - accepted;
     send_all(client, "after your eof\n");
   });
-  auto netcat = start_netcat("netcat3", {server.address()}, stdin_mode);
+  auto netcat = start_client("netcat3", {server.address()}, stdin_mode);
   EXPECT_EQ(netcat.read_stdout_until_eof(3s), "after your eof\n") << netcat.stderr_text();
   EXPECT_EQ(netcat.wait_exit(2s), 0) << netcat.stderr_text();
   ASSERT_TRUE(server.wait_done(2s));
@@ -292,7 +284,7 @@ TEST(NetcatThree, TakesTheServerInEveryForm) {
         {"--port=" + port},
         {"[::1]:" + std::to_string(v6.port)},
         {"-host", "::1", "-port", std::to_string(v6.port)}}) {
-    auto netcat = start_netcat("netcat3", args);
+    auto netcat = start_client("netcat3", args);
     netcat.write_stdin("Hello?\n");
     netcat.close_stdin();
     EXPECT_EQ(netcat.read_stdout_until_eof(3s), kHelloEchoes)
@@ -306,7 +298,7 @@ TEST(NetcatThree, TakesTheServerInEveryForm) {
 TEST(Netcat, ConnectRefusedExitsOneWithOneLine) {
   const auto port = std::to_string(unused_port());
   for (const std::string program : {"netcat2", "netcat3"}) {
-    auto netcat = start_netcat(program, {"127.0.0.1", port});
+    auto netcat = start_client(program, {"127.0.0.1", port});
     EXPECT_EQ(netcat.wait_exit(3s), 1) << program;
     EXPECT_EQ(netcat.stderr_text(),
               program + ": connect 127.0.0.1:" + port + ": connection refused\n");
@@ -321,7 +313,7 @@ TEST(Netcat, BadUsageExitsTwoWithOneLine) {
                                                  {"-port", "70000"},
                                                  {"localhost", "8000", "extra"},
                                                  {"-x"}}) {
-      auto netcat = start_netcat(program, args);
+      auto netcat = start_client(program, args);
       EXPECT_EQ(netcat.wait_exit(3s), 2) << program << " " << testing::PrintToString(args);
       EXPECT_TRUE(std::regex_match(netcat.stderr_text(), std::regex(program + ": [^\n]+\n")))
           << program << " " << testing::PrintToString(args) << ": " << netcat.stderr_text();

@@ -49,6 +49,17 @@ inline ChildProcess start_program(const std::string& program, std::vector<std::s
   return ChildProcess::start(std::move(args), std::move(options));
 }
 
+// A client of the suite (netcat1/2/3, clockwall) whose stdin is a pipe the test writes, or
+// /dev/null, closed, or a file.
+inline ChildProcess start_client(const std::string& program, std::vector<std::string> args,
+                                 testsupport::StdinMode stdin_mode = testsupport::StdinMode::kPipe,
+                                 std::string stdin_path = {}) {
+  testsupport::ChildOptions options;
+  options.stdin_mode = stdin_mode;
+  options.stdin_path = std::move(stdin_path);
+  return start_program(program, std::move(args), std::move(options));
+}
+
 inline Server start_server(const std::string& program, std::vector<std::string> args = {},
                            testsupport::ChildOptions options = {}) {
   args.insert(args.begin(), {"-port", "0"});

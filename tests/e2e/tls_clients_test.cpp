@@ -18,14 +18,6 @@ using testsupport::StdinMode;
 
 const std::string kEchoes = echo_text("HELLO?", "Hello?", "hello?");
 
-ChildProcess start_client(const std::string& program, std::vector<std::string> args,
-                          StdinMode stdin_mode = StdinMode::kPipe, std::string stdin_path = {}) {
-  testsupport::ChildOptions options;
-  options.stdin_mode = stdin_mode;
-  options.stdin_path = std::move(stdin_path);
-  return start_program(program, std::move(args), std::move(options));
-}
-
 std::string local(std::uint16_t port) { return "localhost:" + std::to_string(port); }
 
 // The program's whole stderr is one line, `line`, and it failed with status 1.
