@@ -69,6 +69,17 @@ std::vector<BusMember> decode_members(std::string_view text) {
   return members;
 }
 
+SequenceCheck NodeSequence::heartbeat(std::uint64_t seq) {
+  SequenceCheck check;
+  if (last_ && seq < *last_) {
+    check.stale = true;
+    return check;
+  }
+  if (last_) check.missed = seq - *last_;
+  last_ = seq;
+  return check;
+}
+
 SequenceCheck NodeSequence::next(std::uint64_t seq) {
   SequenceCheck check;
   if (last_ && seq <= *last_) {

@@ -17,7 +17,8 @@ struct BusFrame {
     message = 'M',    // TEXT: the line as clients get it, "NAME: text\n"
     arrived = 'A',    // TEXT: "ID NAME", a client of NODE entered
     left = 'L',       // TEXT: "ID NAME", it left
-    heartbeat = 'H',  // TEXT: NODE's clients, "ID NAME" each, tab-separated, in arrival order
+    heartbeat = 'H',  // TEXT: NODE's clients, "ID NAME" each, tab-separated, in arrival order;
+                      // SEQ: its last event's
     evicted = 'E',    // TEXT: a node whose heartbeat stopped: its clients have left
   };
   std::string node;
@@ -52,10 +53,12 @@ struct SequenceCheck {
   bool stale = false;
 };
 
-// The sequence numbers seen from one node.
+// The sequence numbers seen from one node. Its events are numbered 1, 2, 3...; its heartbeats
+// carry the number of its last event, so a heartbeat tells of events lost before it too.
 class NodeSequence {
  public:
   SequenceCheck next(std::uint64_t seq);
+  SequenceCheck heartbeat(std::uint64_t seq);
 
  private:
   std::optional<std::uint64_t> last_;

@@ -1,5 +1,6 @@
 #include "servers/chat/room_bus.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include <asio/co_spawn.hpp>
@@ -32,6 +33,8 @@ constexpr std::size_t kMaxBacklog = 10'000;
 constexpr std::size_t kMaxBacklogBytes = 16 * 1024 * 1024;
 // Claimed names live this long unless their node refreshes them (every 5 s).
 constexpr int kNameTtlSeconds = 15;
+constexpr Clock::duration kFirstRetry = 250ms;
+constexpr Clock::duration kLastRetry = 2s;
 
 constexpr const char* kClaim =
     "for i, k in ipairs(KEYS) do local v = redis.call('get', k) "
@@ -70,6 +73,7 @@ RoomBus::RoomBus(RedisAddress redis, const std::string& room, Broadcaster& broad
 asio::awaitable<void> RoomBus::run() {
   executor_ = co_await asio::this_coro::executor;
   asio::steady_timer pause(executor_);
+  Clock::duration retry = kFirstRetry;
   const auto sleep = [&pause](Clock::duration d) {
     pause.expires_after(d);
     return pause.async_wait(use_nothrow);
@@ -91,15 +95,7 @@ asio::awaitable<void> RoomBus::run() {
       while (!link.ended && !link.subscribed && Clock::now() - asked < kSilentAfter) {
         co_await sleep(50ms);
       }
-      if (link.subscribed) {
-        link_ = &link;
-        up_ = true;
-        said_down_ = false;
-        own_heard_ = Clock::now();
-        for (auto& [node, peer] : peers_) peer.heard = own_heard_;  // silent while we were away
-        spdlog::info("room {} on redis {}: joined as node {}", channel_, to_string(redis_), node_);
-        broadcaster_.bus_up();
-        heartbeat();
+      if (link.subscribed) {  // and up (joined())
         while (!link.ended) {
           co_await sleep(1s);
           if (Clock::now() - own_heard_ > kSilentAfter) {
@@ -118,7 +114,10 @@ asio::awaitable<void> RoomBus::run() {
     went_down(why);
     if (link.sub) link.sub->close();
     if (link.pub) link.pub->close();
-    co_await sleep(1s);
+    // A quarter second, then twice as long each time, up to 2 s: Redis back is noticed within
+    // 5 s (2 s here, and 3 s at most for a subscription to be answered).
+    co_await sleep(retry);
+    retry = link.subscribed ? kFirstRetry : std::min(2 * retry, kLastRetry);
   }
 }
 
@@ -132,12 +131,26 @@ void RoomBus::went_down(const std::string& why) {
                channel_, to_string(redis_), why);
 }
 
+// Up the moment the subscription is answered: what comes on it next is the room's, and the
+// clients hear the servers are back before they hear of anyone the room gained meanwhile.
+void RoomBus::joined(Link& link) {
+  link.subscribed = true;
+  link_ = &link;
+  up_ = true;
+  said_down_ = false;
+  own_heard_ = Clock::now();
+  for (auto& [node, peer] : peers_) peer.heard = own_heard_;  // silent while we were away
+  spdlog::info("room {} on redis {}: joined as node {}", channel_, to_string(redis_), node_);
+  broadcaster_.bus_up();
+  heartbeat();
+}
+
 void RoomBus::on_subscription(Link& link, redisReply* reply) {
   if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) return;
   const redisReply* kind = reply->element[0];
   const std::string_view what(kind->str, kind->len);
   if (what == "subscribe") {
-    link.subscribed = true;
+    joined(link);
   } else if (what == "message" && reply->element[2]->type == REDIS_REPLY_STRING) {
     received(std::string_view(reply->element[2]->str, reply->element[2]->len));
   }
@@ -151,7 +164,8 @@ void RoomBus::received(std::string_view payload) {
     return;
   }
   Peer& peer = peers_[frame->node];
-  const auto check = peer.sequence.next(frame->seq);
+  const auto check = frame->kind == BusFrame::Kind::heartbeat ? peer.sequence.heartbeat(frame->seq)
+                                                              : peer.sequence.next(frame->seq);
   if (check.stale) return;
   peer.heard = Clock::now();
   peer.evicted = false;
@@ -166,7 +180,10 @@ void RoomBus::publish(BusFrame::Kind kind, std::string text) {
 
 void RoomBus::send(BusFrame::Kind kind, std::string text) {
   if (link_ == nullptr || !up_) return;  // the broadcaster has gone on without the bus
-  BusFrame frame{node_, ++seq_, kind, std::move(text)};
+  // Events are numbered; a heartbeat carries the number of the last, so that a gap means lost
+  // events (a lost heartbeat is no news to anyone) and shows even when no event follows.
+  if (kind != BusFrame::Kind::heartbeat) ++seq_;
+  BusFrame frame{node_, seq_, kind, std::move(text)};
   if (link_->pub->pending() >= kMaxBacklog || link_->pub->pending_bytes() >= kMaxBacklogBytes) {
     ++skipped_;
     backlog_full_.warn("room " + channel_ + ": redis is " + std::to_string(link_->pub->pending()) +

@@ -77,5 +77,17 @@ TEST(BusFrame, ASequenceTellsGapsAndStaleFrames) {
   EXPECT_EQ(sequence.next(11).missed, 0u);
 }
 
+TEST(BusFrame, AHeartbeatCarriesTheLastEventsNumberAndTellsOfEventsLostBeforeIt) {
+  NodeSequence sequence;
+  EXPECT_EQ(sequence.heartbeat(0).missed, 0u);  // a node with no events yet
+  EXPECT_EQ(sequence.next(1).missed, 0u);
+  EXPECT_EQ(sequence.heartbeat(1).missed, 0u);  // again and again, no news
+  EXPECT_FALSE(sequence.heartbeat(1).stale);
+  EXPECT_EQ(sequence.heartbeat(4).missed, 3u);  // events 2, 3 and 4 never came
+  EXPECT_TRUE(sequence.heartbeat(3).stale);     // an old heartbeat
+  EXPECT_TRUE(sequence.next(4).stale);          // event 4, too late: it was counted lost
+  EXPECT_EQ(sequence.next(5).missed, 0u);
+}
+
 }  // namespace
 }  // namespace gonet
