@@ -107,9 +107,9 @@ void Broadcaster::arrive(Member& member) {
   member.pending = false;
 }
 
-void Broadcaster::remove(std::vector<Member>::iterator at) {
+std::vector<Broadcaster::Member>::iterator Broadcaster::remove(std::vector<Member>::iterator at) {
   const Member gone = std::move(*at);
-  members_.erase(at);
+  const auto next = members_.erase(at);
   if (reserves_name(gone)) {
     folded_.erase(gone.keys.folded);
     skeletons_.erase(gone.keys.skeleton);
@@ -120,6 +120,7 @@ void Broadcaster::remove(std::vector<Member>::iterator at) {
   if (!gone.pending) {
     post(RoomEvent{RoomEvent::Kind::message, line(wire::has_left(gone.name)), nullptr});
   }
+  return next;
 }
 
 std::vector<Broadcaster::Member>::iterator Broadcaster::find(const std::string& node,
@@ -194,22 +195,23 @@ void Broadcaster::from_bus(const BusFrame& frame, std::uint64_t missed) {
         reconcile(frame.node, frame.text);
         break;
       }
-      // Ours, listed after their arrivals: one whose arrival the bus skipped is in now.
-      for (const BusMember& member : decode_members(frame.text)) {
-        if (const auto at = find(frame.node, member.id); at != members_.end() && at->pending) {
-          arrive(*at);
+      // Ours, listed after their arrivals: one whose arrival the bus skipped is in now. (Almost
+      // always none is pending: then the list is not even read.)
+      if (std::any_of(members_.begin(), members_.end(),
+                      [](const Member& m) { return m.pending; })) {
+        std::unordered_set<std::uint64_t> listed;
+        for (const BusMember& member : decode_members(frame.text)) listed.insert(member.id);
+        for (Member& member : members_) {
+          if (member.pending && member.node == frame.node && listed.contains(member.id)) {
+            arrive(member);
+          }
         }
       }
       break;
     case BusFrame::Kind::evicted:
       if (bus_ != nullptr && frame.text != bus_->node()) {
         for (auto at = members_.begin(); at != members_.end();) {
-          if (at->node == frame.text) {
-            remove(at);
-            at = members_.begin();
-          } else {
-            ++at;
-          }
+          at = at->node == frame.text ? remove(at) : std::next(at);
         }
       }
       break;
@@ -220,20 +222,23 @@ void Broadcaster::from_bus(const BusFrame& frame, std::uint64_t missed) {
 // node's frames keep their order on the bus): who is missing has left, who is new has arrived,
 // which mends what a gap or a time apart lost.
 void Broadcaster::reconcile(const std::string& node, const std::string& heartbeat) {
+  // Once a second per node, with every client of the room: sets, not a search per member.
   const std::vector<BusMember> listed = decode_members(heartbeat);
+  std::unordered_set<std::uint64_t> listed_ids;
+  for (const BusMember& member : listed) listed_ids.insert(member.id);
+  std::unordered_set<std::uint64_t> known;
   for (auto at = members_.begin(); at != members_.end();) {
-    const bool still = at->node != node || std::any_of(listed.begin(), listed.end(),
-                                                       [&](auto& m) { return m.id == at->id; });
-    if (still) {
+    if (at->node != node) {
+      ++at;
+    } else if (listed_ids.contains(at->id)) {
+      known.insert(at->id);
       ++at;
     } else {
-      const auto index = at - members_.begin();
-      remove(at);
-      at = members_.begin() + index;
+      at = remove(at);
     }
   }
   for (const BusMember& member : listed) {
-    if (find(node, member.id) != members_.end()) continue;
+    if (!known.insert(member.id).second) continue;
     add(Member{nullptr, nullptr, member.name, keys_of_name(member.name), node, member.id, false});
     arrive(members_.back());
   }
@@ -257,9 +262,7 @@ void Broadcaster::bus_down() {
   const std::string self = bus_->node();
   for (auto at = members_.begin(); at != members_.end();) {
     if (at->node == self && at->client == nullptr) {
-      const auto index = at - members_.begin();
-      remove(at);
-      at = members_.begin() + index;
+      at = remove(at);
       continue;
     }
     if (at->pending) arrive(*at);

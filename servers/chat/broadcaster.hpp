@@ -97,8 +97,8 @@ class Broadcaster {
   // A member arrives: the others hear it, and if it is ours, it is in.
   void arrive(Member& member);
   void add(Member member);
-  // Member `at` leaves the room: the others hear it.
-  void remove(std::vector<Member>::iterator at);
+  // Member `at` leaves the room: the others hear it. Returns the member after it.
+  std::vector<Member>::iterator remove(std::vector<Member>::iterator at);
   std::vector<Member>::iterator find(const std::string& node, std::uint64_t id);
   void reconcile(const std::string& node, const std::string& heartbeat);
 

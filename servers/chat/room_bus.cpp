@@ -159,8 +159,7 @@ void RoomBus::on_subscription(Link& link, redisReply* reply) {
 void RoomBus::received(std::string_view payload) {
   auto frame = decode(payload);
   if (!frame) {
-    static RateLimitedWarning not_a_frame;
-    not_a_frame.warn("room " + channel_ + ": not a frame of this version; ignored");
+    not_a_frame_.warn("room " + channel_ + ": not a frame of this version; ignored");
     return;
   }
   Peer& peer = peers_[frame->node];

@@ -81,6 +81,7 @@ class RoomBus {
   };
   std::map<std::string, Peer> peers_;
   RateLimitedWarning backlog_full_;
+  RateLimitedWarning not_a_frame_;
 };
 
 }  // namespace gonet

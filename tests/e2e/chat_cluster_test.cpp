@@ -230,6 +230,27 @@ TEST_F(ChatCluster, AKilledNodesClientsLeaveOnceWithinTenSeconds) {
   EXPECT_EQ(count(neighbour.tcp.read_available(), " has left"), 0u);
 }
 
+// SPEC: a dead node's clients' names are free again once they are announced gone.
+TEST_F(ChatCluster, ADeadNodesNamesAreFreeAgain) {
+  auto alive = node({"-names"});
+  auto doomed = node({"-names"});
+  auto bob = TcpClient::connect(alive.port);
+  EXPECT_EQ(bob.read_line(5s), "Enter your name:");
+  bob.send("bob\n");
+  EXPECT_EQ(bob.read_line(5s), "You are bob");
+  auto alice = TcpClient::connect(doomed.port);
+  EXPECT_EQ(alice.read_line(5s), "Enter your name:");
+  alice.send("alice\n");
+  EXPECT_EQ(alice.read_line(5s), "You are alice");
+  ASSERT_TRUE(heard(bob, "alice has arrived", 5s));
+  doomed.process.signal(SIGKILL);
+  ASSERT_TRUE(heard(bob, "alice has left", 10s));
+  auto again = TcpClient::connect(alive.port);
+  EXPECT_EQ(again.read_line(5s), "Enter your name:");
+  again.send("alice\n");
+  EXPECT_EQ(again.read_line(5s), "You are alice");
+}
+
 // SIGSTOP: Redis keeps its connections and answers nothing, the case a heartbeat must notice.
 TEST_F(ChatCluster, WhenRedisFallsSilentEachNodeChatsAloneAndTheRoomMendsWhenItIsBack) {
   auto one = node();
