@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# One chat room across three nodes on Redis (issue 21), beside one chat server, in the same run:
-# Redis on a Unix socket in a scratch folder, three `chat -redis` nodes, one plain chat, and
-# chatload against each: one server with 500 clients; three nodes with 500 clients each (clients
-# spread by -addrs, one order checked across them); and both again with 10 clients each and one
-# sender, where what the cluster adds to a message's latency is Redis's hop. CPU is the servers'
-# own (the nodes and Redis together), from /proc. One JSON line per row.
+# One chat room across three nodes on Redis (issue 21), beside plain chat servers, in the same
+# run: Redis on a Unix socket in a scratch folder, three `chat -redis` nodes, three plain chats,
+# and chatload against them: one server with 500 clients; three nodes with 500 clients each
+# (clients spread by -addrs, one order checked across them); three plain servers with 500 each at
+# once (the same work per server without a bus: the floor under the nodes' tail); one server, one
+# node and three nodes with 10 clients and one sender, where what the bus adds to a message's
+# latency is Redis's hop, measured alone by pubsub_rtt. CPU is the servers' own (the nodes and
+# Redis together), from /proc. One JSON line per row.
 #   scripts/bench-cluster.sh BIN_DIR [SECS]
 set -euo pipefail
 bin=${1:?usage: scripts/bench-cluster.sh BIN_DIR [SECS]}
@@ -48,22 +50,53 @@ ticks() {  # the CPU ticks (user + system) of the given processes together
   echo "$total"
 }
 
-# row NAME PIDS -- CHATLOAD FLAGS...: chatload's line, with the servers' CPU (% of one core).
+# row NAME SECS PIDS -- CHATLOAD FLAGS...: chatload's line, with the servers' CPU (% of one core).
 row() {
-  local name=$1 servers=() before after line hz
-  shift
+  local name=$1 window=$2 servers=() before after line hz
+  shift 2
   while [ "$1" != -- ]; do servers+=("$1"); shift; done
   shift
   hz=$(getconf CLK_TCK)
   before=$(ticks "${servers[@]}")
-  line=$("$bin/$1" "${@:2}")
+  line=$("$bin/$1" "${@:2}" -secs "$window")
   after=$(ticks "${servers[@]}")
   # chatload runs a second before its window and reads a little after it.
-  echo "{\"row\":\"$name\",\"at\":\"$(date -u +%Y-%m-%dT%H:%MZ)\",\"servers_cpu_pct\":$(awk -v t=$((after - before)) -v hz="$hz" -v s="$secs" \
+  echo "{\"row\":\"$name\",\"at\":\"$(date -u +%Y-%m-%dT%H:%MZ)\",\"servers_cpu_pct\":$(awk -v t=$((after - before)) -v hz="$hz" -v s="$window" \
     'BEGIN { printf "%.1f", 100 * t / hz / (s + 2) }'),${line#\{}"
 }
 
+# The floor under the nodes' tail: the same work for each server without a bus. Three plain
+# servers at once, 500 clients each, each its own room of 10 senders x 10/s: every server
+# delivers 100 messages a second to 500 clients, as every node does, but at moments of its own.
+floor() {
+  local before after loads=() port
+  before=$(ticks "$one_pid" "$two_pid" "$three_pid")
+  for port in "$one" "$two" "$three"; do
+    "$bin/chatload" -addr "127.0.0.1:$port" -conns 500 -senders 10 -rate 10 -secs "$secs" \
+      >"$work/floor.$port.json" &
+    loads+=($!)
+  done
+  wait "${loads[@]}"
+  after=$(ticks "$one_pid" "$two_pid" "$three_pid")
+  python3 - "$work/floor.$one.json" "$work/floor.$two.json" "$work/floor.$three.json" \
+    "$((after - before))" "$(getconf CLK_TCK)" "$secs" <<'PY'
+import json, statistics, sys
+runs = [json.load(open(path)) for path in sys.argv[1:4]]
+ticks, hz, secs = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+print(json.dumps({
+    "row": "cluster 3 plain servers x 500 at once",
+    "servers_cpu_pct": round(100 * ticks / hz / (secs + 2), 1),
+    "deliveries_per_s": sum(r["deliveries_per_s"] for r in runs),
+    "missing": sum(r["missing"] for r in runs),
+    "latency_p50_ms": statistics.median(r["latency_p50_ms"] for r in runs),
+    "latency_p99_ms": max(r["latency_p99_ms"] for r in runs),
+}))
+PY
+}
+
 start_chat one; one=$port one_pid=$pid
+start_chat two; two=$port two_pid=$pid
+start_chat three; three=$port three_pid=$pid
 nodes=() node_pids=()
 for n in 1 2 3; do
   start_chat "node$n" -redis "$work/redis.sock"
@@ -72,15 +105,50 @@ for n in 1 2 3; do
 done
 addrs=$(IFS=,; echo "${nodes[*]}")
 
-row "cluster one server 500" "$one_pid" -- \
-  chatload -addr "127.0.0.1:$one" -conns 500 -senders 10 -rate 10 -secs "$secs"
-row "cluster 3 nodes x 500" "${node_pids[@]}" "$redis" -- \
-  chatload -addr "${nodes[0]}" -addrs "$addrs" -conns 1500 -senders 10 -rate 10 -secs "$secs"
-row "cluster one server 10" "$one_pid" -- \
-  chatload -addr "127.0.0.1:$one" -conns 10 -senders 1 -rate 10 -secs "$secs"
-row "cluster 3 nodes x 10" "${node_pids[@]}" "$redis" -- \
-  chatload -addr "${nodes[0]}" -addrs "$addrs" -conns 30 -senders 1 -rate 10 -secs "$secs"
-# Redis's own round trip on this socket, one client, one PING at a time: the hop a message takes.
+# The host's neighbours move a tail by 2x from one run to the next: the loads are interleaved
+# rounds, and each row is the median of its rounds (counts summed; every round in the row).
+rounds="$work/rounds.jsonl"
+for _ in 1 2 3; do
+  row "cluster one server 500" "$secs" "$one_pid" -- \
+    chatload -addr "127.0.0.1:$one" -conns 500 -senders 10 -rate 10 >>"$rounds"
+  row "cluster 3 nodes x 500" "$secs" "${node_pids[@]}" "$redis" -- \
+    chatload -addr "${nodes[0]}" -addrs "$addrs" -conns 1500 -senders 10 -rate 10 >>"$rounds"
+  floor >>"$rounds"
+done
+# A message's latency alone, 10 clients and one sender at 100/s: one server, one node, three
+# nodes, in 5 rounds of 3 s.
+for _ in 1 2 3 4 5; do
+  row "cluster one server 10" 3 "$one_pid" -- \
+    chatload -addr "127.0.0.1:$one" -conns 10 -senders 1 -rate 100 >>"$rounds"
+  row "cluster 1 node x 10" 3 "${node_pids[0]}" "$redis" -- \
+    chatload -addr "${nodes[0]}" -conns 10 -senders 1 -rate 100 >>"$rounds"
+  row "cluster 3 nodes x 10" 3 "${node_pids[@]}" "$redis" -- \
+    chatload -addr "${nodes[0]}" -addrs "$addrs" -conns 30 -senders 1 -rate 100 >>"$rounds"
+done
+python3 - "$rounds" <<'PY'
+import json, statistics, sys
+counts = {"missing", "skipped", "garbled", "order_mismatches", "notices", "failed", "dropped",
+          "arrivals_missing", "delivered", "expected"}
+rows = {}
+for line in open(sys.argv[1]):
+    run = json.loads(line)
+    rows.setdefault(run["row"], []).append(run)
+for name, runs in rows.items():
+    row = dict(runs[0])
+    for key, value in runs[0].items():
+        if key in counts:
+            row[key] = sum(r[key] for r in runs)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            row[key] = round(statistics.median(r[key] for r in runs), 4)
+    row["rounds"] = len(runs)
+    row["rounds_p50_ms"] = [r["latency_p50_ms"] for r in runs]
+    row["rounds_p99_ms"] = [r["latency_p99_ms"] for r in runs]
+    print(json.dumps(row))
+PY
+
+# Redis's own round trip on this socket, one client, one PING at a time; and the hop a message
+# takes, PUBLISH to a subscriber with three subscribed, nothing of ours in it.
 ping_p50=$(redis-benchmark -s "$work/redis.sock" -t ping -n 20000 -c 1 -q 2>/dev/null |
   tr '\r' '\n' | sed -n 's/.*p50=\([0-9.]*\) msec.*/\1/p' | tail -n 1)
 echo "{\"row\":\"cluster redis ping\",\"p50_ms\":${ping_p50:-null}}"
+"$bin/pubsub_rtt" -redis "$work/redis.sock" -n 20000 -subscribers 3
