@@ -17,7 +17,7 @@ fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(fuzz_line_splitter fuzz_case_mapping fuzz_flags fuzz_address_duration fuzz_clockwall_args
-           fuzz_terminal_safe fuzz_proxy_header fuzz_bus_frame)
+           fuzz_terminal_safe fuzz_proxy_header fuzz_bus_frame fuzz_cell_text)
 fi
 
 scripts/setup.sh fuzz

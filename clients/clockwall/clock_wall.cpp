@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <csignal>
 
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -17,6 +18,8 @@
 
 namespace gonet {
 namespace {
+
+using namespace asio::experimental::awaitable_operators;
 
 // The terminal's width now, as the user may change it at any time; 0 if it does not say.
 std::size_t terminal_columns() {
@@ -51,14 +54,14 @@ void ClockWall::show(std::size_t column, std::string_view line) {
   const CellText cell = cell_text(line);
   if (cell.text) answered_[column] = true;
   table_.set(column, cell.shown);
-  if (live_) redraw();
+  stale_ = true;
   changed_.notify_all();
 }
 
 void ClockWall::show_down(std::size_t column) {
   if (table_.cell(column) == WallTable::kDown) return;
   table_.set(column, WallTable::kDown);
-  if (live_) redraw();
+  stale_ = true;
   changed_.notify_all();
 }
 
@@ -71,22 +74,42 @@ asio::awaitable<void> ClockWall::print_rows() {
 }
 
 asio::awaitable<void> ClockWall::draw_live() {
-  live_ = true;
   redraw();
   if (stderr_shares_the_terminal()) {
     log_above_.emplace([this] { write(table_.terminal_clear()); }, [this] { redraw(); });
   }
-  // From now on show() draws each change, and log lines go above the table; this redraws it when
-  // the window changes size (each draw asks for the width), until the program ends.
+  // From now on log lines go above the table, and it is redrawn at each change, or when the
+  // window changes size (each draw asks for the width), until the program ends.
+  co_await (redraw_when_stale() || redraw_when_resized());
+}
+
+// At most kRedrawsPerSecond: ticks a second apart are drawn as they come, and a burst of changes
+// (clocks that all tick at once, or one that floods until it is cut off) is drawn once, with the
+// latest of each.
+asio::awaitable<void> ClockWall::redraw_when_stale() {
+  asio::steady_timer pace(changed_.get_executor());
+  for (;;) {
+    while (!stale_) co_await changed_.wait();
+    redraw();
+    pace.expires_after(std::chrono::seconds(1) / kRedrawsPerSecond);
+    co_await pace.async_wait(use_nothrow);
+  }
+}
+
+asio::awaitable<void> ClockWall::redraw_when_resized() {
   asio::signal_set resized(changed_.get_executor(), SIGWINCH);
   for (;;) {
     auto [ec, number] = co_await resized.async_wait(use_nothrow);
     if (ec) co_return;
-    redraw();
+    stale_ = true;
+    changed_.notify_all();
   }
 }
 
-void ClockWall::redraw() { write(table_.terminal_redraw(terminal_columns())); }
+void ClockWall::redraw() {
+  stale_ = false;
+  write(table_.terminal_redraw(terminal_columns()));
+}
 
 asio::awaitable<void> ClockWall::print_each_second() {
   SecondTicker ticker(changed_.get_executor());

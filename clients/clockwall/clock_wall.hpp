@@ -16,10 +16,12 @@
 
 namespace gonet {
 
-// A WallTable on stdout: on a terminal redrawn in place at each change, as wide as the terminal
-// lets it be, with log lines above it; otherwise a row per second.
+// A WallTable on stdout: on a terminal redrawn in place at each change (kRedrawsPerSecond at
+// most), as wide as the terminal lets it be, with log lines above it; otherwise a row per second.
 class ClockWall {
  public:
+  static constexpr int kRedrawsPerSecond = 10;
+
   ClockWall(const asio::any_io_executor& executor, std::vector<std::string> names, bool terminal);
   ~ClockWall();
   ClockWall(const ClockWall&) = delete;
@@ -39,13 +41,15 @@ class ClockWall {
 
  private:
   asio::awaitable<void> draw_live();
+  asio::awaitable<void> redraw_when_stale();
+  asio::awaitable<void> redraw_when_resized();
   asio::awaitable<void> print_each_second();
   void redraw();
   void write(std::string_view text);
 
   WallTable table_;
   bool terminal_;
-  bool live_ = false;  // drawing as changes come (a terminal, not -once)
+  bool stale_ = false;  // a change not drawn yet
   std::vector<bool> answered_;
   Notifier changed_;
   std::optional<LogAbove> log_above_;  // while live, when stderr shows on the same terminal

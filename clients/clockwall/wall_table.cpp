@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "clients/clockwall/display_width.hpp"
+
 namespace gonet {
 namespace {
 
@@ -9,25 +11,11 @@ namespace {
 constexpr std::size_t kTimeWidth = 8;
 constexpr std::size_t kGap = 2;  // spaces between columns
 
-bool starts_character(char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }
-
-// Columns on screen: one per UTF-8 character, which is right for names like "Zürich".
-std::size_t display_width(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), starts_character));
-}
-
 // The first `room` columns of `text`, the last of them "…" if anything was cut.
 std::string cut_to(std::string text, std::size_t room) {
   if (display_width(text) <= room) return text;
   if (room == 0) return {};
-  std::size_t kept = 0;
-  std::size_t at = 0;
-  for (; at < text.size(); ++at) {
-    if (!starts_character(text[at])) continue;
-    if (kept == room - 1) break;
-    ++kept;
-  }
-  text.resize(at);
+  text.resize(bytes_within(text, room - 1));
   return text + std::string(WallTable::kMore);
 }
 

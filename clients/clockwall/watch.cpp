@@ -5,6 +5,7 @@
 
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include "common/net/awaitable.hpp"
@@ -32,11 +33,14 @@ asio::awaitable<void> Watch::run() {
   }
 }
 
-// Shows each line the server sends until it goes away or falls silent for longer than a tick;
-// returns why it stopped.
+// Shows each line the server sends until it goes away, falls silent for longer than a tick or
+// floods; returns why it stopped.
 asio::awaitable<std::string> Watch::show_times(Conn& conn) {
   LineReader lines(conn, 4096);
   asio::steady_timer silence(conn.get_executor());
+  const auto connected = std::chrono::steady_clock::now();
+  auto window = connected;
+  int in_window = 0;
   for (;;) {
     auto got = co_await lines.read_line_within(silence, 5s);
     if (!got) co_return "no time for 5s";
@@ -44,8 +48,23 @@ asio::awaitable<std::string> Watch::show_times(Conn& conn) {
     if (ec == asio::error::eof) co_return "connection closed";
     if (ec == std::errc::message_size) co_return "line longer than 4096 bytes";
     if (ec) co_return "read: " + describe(ec);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - window >= 1s) {
+      window = now;
+      in_window = 0;
+    }
+    // Reading on would cost a core for lines no one can see change.
+    if (++in_window > kMaxLinesPerSecond) {
+      flooding_ = true;
+      co_return fmt::format("flooding: more than {} lines a second", kMaxLinesPerSecond);
+    }
     wall_.show(column_, time);
-    came_back();
+    // A clock that flooded is back once it has kept time for a second; until then its first
+    // lines are no answer, or it would be retried at once each time, where a silent one waits.
+    if (!flooding_ || now - connected >= 1s) {
+      flooding_ = false;
+      came_back();
+    }
   }
 }
 

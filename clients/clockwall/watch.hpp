@@ -14,11 +14,15 @@
 
 namespace gonet {
 
-// One clock's column: connect and show its times; when it cannot be reached, goes away or falls
-// silent, show it down and try again after 1s, 2s, 4s... up to 30s, while the other columns go
-// on. An outage is announced on stderr once, with its first reason, and so is the clock's return.
+// One clock's column: connect and show its times; when it cannot be reached, goes away, falls
+// silent or floods, show it down and try again after 1s, 2s, 4s... up to 30s, while the other
+// columns go on. An outage is announced on stderr once, with its first reason, and so is the
+// clock's return.
 class Watch {
  public:
+  // A clock ticks once a second; one that sends more than this is flooding.
+  static constexpr int kMaxLinesPerSecond = 20;
+
   // `announce`: log outages and returns (not with -once, whose verdict is its one line).
   // `dialer`: TCP or TLS, shared by every column.
   Watch(ClockWall& wall, Dialer& dialer, std::size_t column, WallClock clock, bool announce)
@@ -44,6 +48,7 @@ class Watch {
   WallClock clock_;
   bool announce_;
   bool down_ = false;
+  bool flooding_ = false;  // its last outage was a flood
   std::chrono::seconds retry_ = std::chrono::seconds(1);
 };
 

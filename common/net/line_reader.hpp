@@ -28,6 +28,7 @@ class LineReader {
   LineReader(Stream& stream, std::size_t max_line) : stream_(stream), splitter_(max_line) {}
 
   std::size_t max_line() const { return splitter_.max_line(); }
+  std::size_t buffer_size() const { return splitter_.buffer_size(); }
 
   using Result = std::pair<std::error_code, std::string>;
 

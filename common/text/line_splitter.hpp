@@ -18,6 +18,8 @@ class LineSplitter {
   explicit LineSplitter(std::size_t max_line) : max_line_(max_line) {}
 
   std::size_t max_line() const { return max_line_; }
+  // Bytes the buffer holds: as long as the longest line so far needed, never less.
+  std::size_t buffer_size() const { return buffer_.size(); }
 
   // Where the next read should put its bytes: never empty unless a line is too long.
   std::span<char> space();

@@ -7,11 +7,6 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-bool is_bidi_control(char32_t rune) {
-  return rune == 0x061C || rune == 0x200E || rune == 0x200F || (rune >= 0x202A && rune <= 0x202E) ||
-         (rune >= 0x2066 && rune <= 0x2069);
-}
-
 // A printable ASCII byte, or tab: the bytes of ordinary text, copied as they are.
 bool is_plain(unsigned char byte) { return (byte >= 0x20 && byte < 0x7F) || byte == '\t'; }
 
@@ -48,6 +43,11 @@ void append_rune_escape(char32_t rune, std::string& out) {
 }
 
 }  // namespace
+
+bool is_bidi_control(char32_t rune) {
+  return rune == 0x061C || rune == 0x200E || rune == 0x200F || (rune >= 0x202A && rune <= 0x202E) ||
+         (rune >= 0x2066 && rune <= 0x2069);
+}
 
 void append_terminal_safe(std::string_view text, std::string& out) {
   std::size_t at = 0;

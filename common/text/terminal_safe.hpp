@@ -13,4 +13,8 @@ namespace gonet {
 // clear their screen or reverse what they read.
 void append_terminal_safe(std::string_view text, std::string& out);
 
+// The Unicode bidirectional controls (ALM, LRM, RLM, LRE to RLO, LRI to PDI): they show nothing
+// but reorder what follows them on a terminal that honours them.
+bool is_bidi_control(char32_t rune);
+
 }  // namespace gonet

@@ -7,6 +7,7 @@
 #include "common/net/awaitable.hpp"
 #include "common/net/linger.hpp"
 #include "common/net/log.hpp"
+#include "common/net/memory.hpp"
 #include "common/text/duration.hpp"
 #include "servers/chat/client_writer.hpp"
 #include "servers/chat/names.hpp"
@@ -153,6 +154,11 @@ asio::awaitable<void> ChatSession::finish() {
   co_await tasks_.wait();
   if (!writes_failed_ && why_ != asio::error::eof && why_ != asio::error::connection_reset) {
     co_await linger(conn_.socket());
+  }
+  // A long line's buffer or a backlog of messages was freed into the allocator's heap, which
+  // keeps it; hand it back.
+  if (lines_.buffer_size() >= kLargeBuffers || client_.queue().most_bytes() >= kLargeBuffers) {
+    give_back_free_memory_soon(conn_.socket().get_executor());
   }
   conn_.log_end(why_);
 }

@@ -1,5 +1,7 @@
 #include "servers/chat/outgoing_queue.hpp"
 
+#include <algorithm>
+
 #include "servers/chat/wire.hpp"
 
 namespace gonet {
@@ -22,6 +24,7 @@ bool OutgoingQueue::push(Message message) {
   }
   ++messages_;
   bytes_ += message->size();
+  most_bytes_ = std::max(most_bytes_, bytes_);
   entries_.push_back(Entry{std::move(message), 0});
   return true;
 }

@@ -52,6 +52,8 @@ class OutgoingQueue {
   bool empty() const { return head_ == entries_.size(); }
   std::size_t messages() const { return messages_; }
   std::size_t bytes() const { return bytes_; }
+  // The most bytes that ever waited at once.
+  std::size_t most_bytes() const { return most_bytes_; }
   // Messages dropped for this client so far.
   std::size_t skipped() const { return skipped_; }
 
@@ -70,6 +72,7 @@ class OutgoingQueue {
   std::size_t written_ = 0;  // bytes of entries_[head_] already written
   std::size_t messages_ = 0;
   std::size_t bytes_ = 0;
+  std::size_t most_bytes_ = 0;
   std::size_t skipped_ = 0;
   bool closed_ = false;
   bool abandoned_ = false;

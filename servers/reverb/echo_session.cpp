@@ -84,8 +84,9 @@ asio::awaitable<void> EchoSession::finish() {
   if (why_ != asio::error::eof && why_ != asio::error::connection_reset) {
     co_await linger(conn_.socket());
   }
-  // A flood's echoes were freed into the allocator's heap, which keeps them; hand them back.
-  if (most_pending_bytes_ >= kMaxPendingBytes / 4) {
+  // A long line's buffer or a flood's echoes were freed into the allocator's heap, which keeps
+  // them; hand them back.
+  if (most_pending_bytes_ >= kLargeBuffers || lines_.buffer_size() >= kLargeBuffers) {
     give_back_free_memory_soon(conn_.socket().get_executor());
   }
   conn_.log_end(why_);

@@ -320,5 +320,19 @@ TEST(ChatLoad, ThreeHundredClientsSendingSixtyFourKibNamesWithoutReadingCostBoun
   expect_clean_stop(server.process);
 }
 
+// Issue 22: 3,000 newcomers each send 64 KiB of a name and no newline, then all leave. Their line
+// buffers were freed into the allocator's heap, which kept them (43 MiB over the start size, 3 s
+// on); each such session now asks for a trim at its end, and the trims are batched.
+TEST(ChatLoad, GivesMemoryBackAfterThreeThousandPartialLongLines) {
+  auto server =
+      start_server("chat", {"-names", "-log-level", "debug"}, options_for_measuring_memory());
+  auto alice = named(server.port, "alice");
+  ASSERT_EQ(alice.read_line(2s), "Present: nobody");
+  expect_memory_given_back_after_partial_lines(server, 0);
+  alice.send("still here\n");
+  EXPECT_TRUE(heard(alice, "alice: still here", 2s));
+  expect_clean_stop(server.process);
+}
+
 }  // namespace
 }  // namespace e2e

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <ctime>
 #include <regex>
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/programs.hpp"
+#include "tests/e2e/test_servers.hpp"
 #include "tests/support/screen.hpp"
 #include "tests/support/terminal_session.hpp"
 
@@ -454,6 +456,136 @@ TEST(Clockwall, SaysOnceWhyAClockIsDownWhenItsNameDoesNotResolve) {
   EXPECT_EQ(wall.wait_exit(2s), 128 + SIGTERM);
   expect_no_sanitizer_report(wall);
   expect_clean_stop(tokyo.process);
+}
+
+// ---- against hostile clocks (issue 22) -----------------------------------------------------
+
+std::string repeated(std::string_view text, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += text;
+  return out;
+}
+
+// A clock of the test's own: `line` once a second to each client, for up to `seconds`.
+std::unique_ptr<OneClientServer> fake_clock(std::string line, int seconds) {
+  return std::make_unique<OneClientServer>(
+      [line = std::move(line) + "\n", seconds](int fd) {
+        for (int i = 0; i < seconds && send_all(fd, line); ++i) std::this_thread::sleep_for(1s);
+      },
+      3);
+}
+
+// 40 wide characters are 80 columns, not 40; a digit with 39 combining marks is one column, not
+// 40. Counted by characters, the first wrapped every redraw on an 80-column terminal and
+// scrolled the header away, and the second pushed the next column 39 places left of its name.
+TEST(Clockwall, LinesUpWideAndCombiningTextOnAnEightyColumnTerminal) {
+  const std::string wide = repeated("時", 40);
+  const std::string stacked = "1" + repeated("\u0301", 39);
+  auto wide_clock = fake_clock(wide, 14);
+  auto stacked_clock = fake_clock(stacked, 14);
+  auto tokyo = start_clock("Asia/Tokyo");
+  auto london = start_clock("Europe/London");
+  testsupport::TerminalSession terminal(
+      {testsupport::bin("clockwall"), "Wide=" + wide_clock->address(),
+       "Stacked=" + stacked_clock->address(), "Tokyo=127.0.0.1:" + std::to_string(tokyo.port),
+       "London=127.0.0.1:" + std::to_string(london.port)},
+      {80, 24});
+  // The wide cell is cut to 39 columns (19 characters and "…"), so its column starts the next at
+  // 41; the stacked one is as wide as its name, 8.
+  const std::string header = "Wide" + std::string(37, ' ') + "Stacked   Tokyo     London";
+  const std::string wide_cell = repeated("時", 19) + "…";
+  const auto in_place = [&](const std::vector<std::string>& lines) {
+    if (lines.size() != 2 || lines[0] != header) return false;
+    const std::string prefix = wide_cell + "  " + stacked + std::string(7, ' ') + "  ";
+    return lines[1].starts_with(prefix) &&
+           std::regex_match(lines[1].substr(prefix.size()),
+                            std::regex(R"(\d\d:\d\d:\d\d  \d\d:\d\d:\d\d)"));
+  };
+  auto lines = wait_for_lines(terminal, 80, in_place, 3s);
+  ASSERT_TRUE(in_place(lines)) << testing::PrintToString(lines);
+  // Where the screen shows them: each column's text under its name.
+  EXPECT_EQ(testsupport::columns_of(lines[0].substr(0, lines[0].find("Tokyo"))), 51u);
+  EXPECT_EQ(testsupport::columns_of(lines[1].substr(0, lines[1].find(':') - 2)), 51u);
+  // Ten seconds of redraws: the header stays where it is, the row under it.
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 10s) {
+    lines = wait_for_lines(terminal, 80, in_place, 2s);
+    ASSERT_TRUE(in_place(lines)) << testing::PrintToString(lines);
+  }
+  expect_ctrl_c_leaves_a_fresh_line(terminal);
+  expect_clean_stop(tokyo.process);
+  expect_clean_stop(london.process);
+}
+
+// A clock that sends valid times as fast as it can cost clockwall a core (7.8 s of CPU in 8 s),
+// and on a terminal every line was a redraw. Now such a clock is down, "flooding", retried after
+// 1 s, 2 s, 4 s...; the screen is redrawn at most 10 times a second; the honest clock ticks on.
+TEST(Clockwall, ShowsAFloodingClockDownAndSpendsLittleOnIt) {
+  OneClientServer flood(
+      [](int fd) {
+        const std::string burst = repeated("12:00:00\n", 1000);
+        while (send_all(fd, burst)) {
+        }
+      },
+      10);
+  auto tokyo = start_clock("Asia/Tokyo");
+  testsupport::TerminalSession terminal(
+      {testsupport::bin("clockwall"), "Tokyo=127.0.0.1:" + std::to_string(tokyo.port),
+       "Flood=" + flood.address()},
+      {80, 24});
+  const std::string report = "Flood (" + flood.address() + "): flooding";
+  ASSERT_NE(terminal.wait_for_screen(report, 3s).find(report), std::string::npos)
+      << terminal.screen();
+  const auto cpu_before = cpu_time(terminal.pid());
+  const std::size_t shown_before = terminal.screen().size();
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 5s) {
+    terminal.wait_for_screen("(never shown)", 100ms);
+  }
+  const auto cpu_used = cpu_time(terminal.pid()) - cpu_before;
+  const auto now = system_clock::now();
+  EXPECT_LE(cpu_used, 500ms) << "over 10 % of a core for 5 s";
+  const std::string drawn = terminal.screen().substr(shown_before);
+  EXPECT_LE(std::count(drawn.begin(), drawn.end(), '\r'), 5 * 10 + 5) << drawn.size() << " bytes";
+  EXPECT_GE(flood.accepted(), 2) << "not retried";
+  // Said once for the outage, however often it floods again.
+  const std::string& screen = terminal.screen();
+  std::size_t reports = 0;
+  for (auto at = screen.find(report); at != std::string::npos; at = screen.find(report, at + 1)) {
+    ++reports;
+  }
+  EXPECT_EQ(reports, 1u) << screen;
+  // Tokyo's clock kept time beside it.
+  testsupport::Screen shown(80);
+  shown.feed(screen);
+  const auto shown_lines = shown.lines();
+  ASSERT_FALSE(shown_lines.empty());
+  expect_time_of_zone(words(shown_lines.back()).front(), "Asia/Tokyo", now);
+  expect_ctrl_c_leaves_a_fresh_line(terminal);
+  expect_clean_stop(tokyo.process);
+}
+
+// A clock that flooded once and then keeps time is back, said once, a second into its return.
+TEST(Clockwall, TakesBackAClockThatStoppedFlooding) {
+  std::atomic<int> turn = 0;
+  OneClientServer clock(
+      [&](int fd) {
+        if (turn++ == 0) {
+          send_all(fd, repeated("12:00:00\n", 100));
+          return;
+        }
+        for (int i = 0; i < 6 && send_all(fd, "12:00:00\n"); ++i) std::this_thread::sleep_for(1s);
+      },
+      3);
+  auto wall = start_program("clockwall", {"Clock=" + clock.address()});
+  const std::string said = "clockwall: Clock (" + clock.address() + "): ";
+  EXPECT_TRUE(wall.wait_for_stderr_line(said + "flooding: more than 20 lines a second", 3s))
+      << wall.stderr_text();
+  EXPECT_TRUE(wall.wait_for_stderr_line(said + "back", 4s)) << wall.stderr_text();
+  wall.signal(SIGTERM);
+  EXPECT_EQ(wall.wait_exit(2s), 128 + SIGTERM);
+  EXPECT_EQ(wall.stderr_text(), said + "flooding: more than 20 lines a second\n" + said + "back\n");
+  expect_no_sanitizer_report(wall);
 }
 
 TEST(Clockwall, BadArgumentsExitTwoWithOneLine) {

@@ -5,12 +5,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <random>
 #include <sstream>
+#include <vector>
 
 namespace e2e {
 
@@ -35,6 +39,77 @@ bool has_ipv6_loopback() {
   const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
   ::close(fd);
   return bound;
+}
+
+namespace {
+
+// `conns` connections to `port` each send `bytes` without a newline, then all close.
+bool send_partial_lines_then_close(std::uint16_t port, int conns, std::size_t bytes) {
+  std::vector<int> sockets;
+  const std::string line(bytes, 'x');
+  bool sent = true;
+  for (int i = 0; i < conns && sent; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in server{};
+    server.sin_family = AF_INET;
+    server.sin_port = htons(port);
+    server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0) {
+      std::cerr << "connection " << i << ": " << std::strerror(errno) << "\n";
+      sent = false;
+    }
+    if (fd >= 0) sockets.push_back(fd);
+  }
+  for (std::size_t i = 0; i < sockets.size() && sent; ++i) {
+    std::string_view rest = line;
+    while (!rest.empty()) {
+      const ssize_t n = ::send(sockets[i], rest.data(), rest.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        std::cerr << "send on connection " << i << ": " << std::strerror(errno) << "\n";
+        sent = false;
+        break;
+      }
+      rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  for (const int fd : sockets) ::close(fd);
+  return sent;
+}
+
+// Whether a server run with -log-level debug has logged the end of `connections` connections.
+bool logged_closes(ChildProcess& server, std::size_t connections) {
+  const std::string log = server.stderr_text();
+  std::size_t closes = 0;
+  for (auto at = log.find(": close "); at != std::string::npos; at = log.find(": close ", at + 1)) {
+    ++closes;
+  }
+  return closes >= connections;
+}
+
+}  // namespace
+
+void expect_memory_given_back_after_partial_lines(Server& server, std::size_t earlier) {
+  constexpr int kConnections = 3000;
+  constexpr long kBoundKib = 32 * 1024;
+  const long before = resident_kib(server.process.pid());
+  ASSERT_GT(before, 0);
+  ASSERT_TRUE(send_partial_lines_then_close(server.port, kConnections, 64 * 1024));
+  // From the server's last close on, it has 3 s.
+  ASSERT_TRUE(
+      eventually([&] { return logged_closes(server.process, earlier + kConnections); }, 30s))
+      << "the server did not end every connection";
+  long after = 0;
+  const bool given_back = eventually(
+      [&] {
+        after = resident_kib(server.process.pid());
+        return after - before < kBoundKib;
+      },
+      3s);
+  if (!kSanitized) {  // ASan's allocator keeps what it freed
+    EXPECT_TRUE(given_back) << "VmRSS " << before << " KiB before, " << after
+                            << " KiB 3 s after the last close";
+  }
 }
 
 long resident_kib(pid_t pid) {

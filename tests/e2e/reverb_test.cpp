@@ -554,6 +554,18 @@ TEST(ReverbTwo, FloodsOfLongLinesCostBoundedMemoryGivenBackWhenTheyEnd) {
   expect_clean_stop(server.process);
 }
 
+// Issue 22: 3,000 connections each send 64 KiB without a newline, then all close. Each line
+// buffer, and the echo of the partial line, was freed into the allocator's heap, which kept
+// them (about 145 MiB over the start size for good); now any connection whose buffers held 64 KiB
+// asks for a trim at its end, batched, so an idle server returns near its start size.
+TEST(ReverbTwo, GivesMemoryBackAfterThreeThousandPartialLongLines) {
+  auto server = start_server("reverb2", {"-log-level", "debug"}, options_for_measuring_memory());
+  ASSERT_EQ(reply_to(server.port, "Warm up\n"), echo_text("Warm up"));
+  expect_memory_given_back_after_partial_lines(server, 1);
+  EXPECT_EQ(reply_to(server.port, "Still here\n"), echo_text("Still here"));
+  expect_clean_stop(server.process);
+}
+
 // A client that takes none of its echoes is dropped once a write has been stuck for
 // -write-timeout: reading stops for good, the pending echoes end, the connection closes.
 TEST(ReverbTwo, DropsAClientThatTakesNoEchoesAfterTheWriteTimeout) {

@@ -1,7 +1,9 @@
 #include "tests/support/screen.hpp"
 
 #include <algorithm>
+#include <clocale>
 #include <cstdlib>
+#include <cwchar>
 #include <utility>
 
 namespace testsupport {
@@ -29,6 +31,20 @@ bool escape_ends(std::string_view sequence) {
   }
 }
 
+// Columns a character takes, as glibc's C.UTF-8 counts them (what a terminal on this system
+// does): 2 for East Asian wide, 0 for combining marks; 1 if it cannot say.
+int columns_of_character(std::string_view character) {
+  static const locale_t utf8 = ::newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+  if (utf8 == locale_t{}) return 1;
+  const locale_t before = ::uselocale(utf8);
+  std::mbstate_t state{};
+  wchar_t wide = 0;
+  const std::size_t n = std::mbrtowc(&wide, character.data(), character.size(), &state);
+  const int width = n == 0 || n > character.size() ? 1 : ::wcwidth(wide);
+  ::uselocale(before);
+  return width < 0 ? 1 : width;
+}
+
 }  // namespace
 
 Screen::Line& Screen::line_at(std::size_t row) {
@@ -39,15 +55,38 @@ Screen::Line& Screen::line_at(std::size_t row) {
 }
 
 void Screen::put(std::string character) {
-  if (wrap_pending_) {
+  const int width = columns_of_character(character);
+  if (width == 0) {
+    // A combining mark joins the character before it, as xterm keeps it in that cell.
+    Line& line = line_at(row_);
+    std::size_t at = wrap_pending_ || column_ == 0 ? column_ : column_ - 1;
+    if (line[at].empty() && at > 0) --at;  // the right half of a wide character
+    line[at] += character;
+    return;
+  }
+  if (wrap_pending_ || (width == 2 && column_ + 1 >= columns_)) {
+    // xterm wraps before a wide character that would not fit in the last column.
     ++row_;
     column_ = 0;
     wrap_pending_ = false;
   }
-  line_at(row_)[column_] = std::move(character);
-  if (column_ + 1 < columns_) {
-    ++column_;
+  Line& line = line_at(row_);
+  // What this covers of a wide character goes, and its other half with it.
+  const auto overwrite = [&](std::size_t at) {
+    if (line[at].empty() && at > 0) line[at - 1] = " ";
+    if (at + 1 < columns_ && line[at + 1].empty()) line[at + 1] = " ";
+  };
+  overwrite(column_);
+  line[column_] = std::move(character);
+  if (width == 2 && column_ + 1 < columns_) {
+    overwrite(column_ + 1);
+    line[column_ + 1] = "";  // its right half
+  }
+  const auto step = static_cast<std::size_t>(width);
+  if (column_ + step < columns_) {
+    column_ += step;
   } else {
+    column_ = columns_ - 1;
     wrap_pending_ = true;
   }
 }
@@ -107,6 +146,17 @@ void Screen::resize(std::size_t columns) {
   for (Line& line : lines_) line.resize(columns_, " ");
   column_ = std::min(column_, columns_ > 0 ? columns_ - 1 : 0);
   wrap_pending_ = false;
+}
+
+std::size_t columns_of(std::string_view text) {
+  std::size_t columns = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t length =
+        std::min(utf8_length(static_cast<unsigned char>(text[at])), text.size() - at);
+    columns += static_cast<std::size_t>(columns_of_character(text.substr(at, length)));
+    at += length;
+  }
+  return columns;
 }
 
 std::vector<std::string> Screen::lines() const {

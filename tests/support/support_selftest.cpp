@@ -436,6 +436,24 @@ TEST(Screen, WrapsAtTheLastColumnAsXtermDoes) {
   EXPECT_EQ(utf8.lines(), (std::vector<std::string>{"Zür", "…"}));
 }
 
+// Issue 22: a wide character takes two columns, a combining mark none.
+TEST(Screen, GivesWideCharactersTwoColumnsAndMarksNone) {
+  Screen screen(6);
+  screen.feed("東京ab");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"東京ab"}));
+  screen.feed("c");
+  EXPECT_EQ(screen.lines(), (std::vector<std::string>{"東京ab", "c"}));
+  Screen marks(3);
+  marks.feed("e\u0301\u0301xy");
+  EXPECT_EQ(marks.lines(), (std::vector<std::string>{"e\u0301\u0301xy"}));
+  Screen last(3);
+  last.feed("ab東");  // no room for it in the last column: it wraps
+  EXPECT_EQ(last.lines(), (std::vector<std::string>{"ab", "東"}));
+  Screen over(4);
+  over.feed("東京\rx");  // half of 東 overwritten: the other half goes too
+  EXPECT_EQ(over.lines(), (std::vector<std::string>{"x 京"}));
+}
+
 TEST(Screen, RedrawsInPlaceWithCarriageReturnCursorUpAndErase) {
   Screen screen(20);
   screen.feed("head\r\nrow one\x1b[K");

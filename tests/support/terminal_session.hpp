@@ -29,6 +29,7 @@ class TerminalSession {
 
   // The program's side of the terminal, to inspect its flags and settings.
   int slave() const { return slave_; }
+  pid_t pid() const { return pid_; }
 
   // The user resizes the window: the program gets SIGWINCH, and TIOCGWINSZ says the new size.
   void resize(TerminalSize size);

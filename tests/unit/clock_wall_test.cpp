@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "clients/clockwall/cell_text.hpp"
+#include "clients/clockwall/display_width.hpp"
 #include "clients/clockwall/log_above.hpp"
 #include "clients/clockwall/wall_table.hpp"
 
@@ -153,6 +154,88 @@ TEST(CellText, CutsALongLineToTheMaximumWidth) {
 }
 
 TEST(CellText, AnEmptyLineIsNoAnswer) { EXPECT_FALSE(cell_text("").text); }
+
+// `text` `n` times.
+std::string times(std::string_view text, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += text;
+  return out;
+}
+
+const std::string kCombiningAcute = "\u0301";
+
+// Issue 22: what a terminal shows, not how many characters were sent.
+TEST(DisplayWidth, CountsColumnsOnScreen) {
+  EXPECT_EQ(display_width(""), 0u);
+  EXPECT_EQ(display_width("12:00:00"), 8u);
+  EXPECT_EQ(display_width("Zürich"), 6u);
+  EXPECT_EQ(display_width("東京"), 4u);                 // East Asian wide: 2 each
+  EXPECT_EQ(display_width("ｱ"), 1u);                    // halfwidth katakana
+  EXPECT_EQ(display_width("e" + kCombiningAcute), 1u);  // a combining mark: 0
+  EXPECT_EQ(display_width("1" + times(kCombiningAcute, 39)), 1u);
+  EXPECT_EQ(display_width("a\u200Bb"), 2u);    // zero-width space
+  EXPECT_EQ(display_width("\U0001F600"), 2u);  // an emoji cell
+  EXPECT_EQ(display_width("\u231A"), 2u);      // watch, wide since Unicode 9
+  EXPECT_EQ(display_width("\xff"), 1u);        // not UTF-8: one column, escaped anyway
+}
+
+TEST(DisplayWidth, SaysWhatATerminalCannotShow) {
+  EXPECT_EQ(rune_width(U'a'), 1);
+  EXPECT_EQ(rune_width(0x1B), -1);
+  EXPECT_EQ(rune_width(0x9B), -1);  // C1's CSI
+  EXPECT_EQ(rune_width(0x0301), 0);
+  EXPECT_EQ(rune_width(0x6771), 2);
+}
+
+TEST(DisplayWidth, FitsWholeCharactersAndKeepsMarksWithTheirBase) {
+  EXPECT_EQ(bytes_within("abc", 2), 2u);
+  EXPECT_EQ(bytes_within("abc", 5), 3u);
+  EXPECT_EQ(bytes_within("東京", 3), 3u);  // the second would need columns 3 and 4
+  EXPECT_EQ(bytes_within("東京", 1), 0u);
+  const std::string accented = "e" + kCombiningAcute + "f";
+  EXPECT_EQ(bytes_within(accented, 1), 3u);  // "é" whole, its mark with it
+  EXPECT_EQ(bytes_within(accented, 0), 0u);
+  EXPECT_EQ(bytes_within("1" + times(kCombiningAcute, 39) + "2", 1), 1u + 39 * 2);
+}
+
+TEST(CellText, CutsByColumnsOnScreen) {
+  // 40 wide characters are 80 columns: 19 of them and "…" fill the 40.
+  const CellText wide = cell_text(times("時", 40));
+  EXPECT_EQ(wide.shown, times("時", 19) + "…");
+  EXPECT_EQ(display_width(wide.shown), 39u);
+  EXPECT_TRUE(wide.text);
+  // 20 of them are exactly 40 columns: shown whole.
+  EXPECT_EQ(cell_text(times("時", 20)).shown, times("時", 20));
+  // A digit with 39 combining marks is one column, marks and all.
+  const std::string stacked = "1" + times(kCombiningAcute, 39);
+  EXPECT_EQ(cell_text(stacked).shown, stacked);
+  // A cut never parts a mark from its base.
+  const CellText marks = cell_text(times("e" + kCombiningAcute, 45));
+  EXPECT_EQ(marks.shown, times("e" + kCombiningAcute, 39) + "…");
+}
+
+TEST(CellText, EscapesBidirectionalControls) {
+  const CellText cell = cell_text("12:00\u202E:00");
+  EXPECT_EQ(cell.shown, "12:00\\xE2\\x80\\xAE:00");
+  EXPECT_FALSE(cell.text);
+}
+
+TEST(WallTable, LinesUpColumnsOfWideAndCombiningText) {
+  WallTable table({"Tokyo", "Stacked", "London"});
+  table.set(0, "時時時時時");                     // 10 columns
+  table.set(1, "1" + times(kCombiningAcute, 9));  // 1 column
+  table.set(2, "12:00:00");
+  const std::string row = table.row();
+  // The third column starts at the same screen column as its name: 10 + 2 + 8 + 2.
+  EXPECT_EQ(display_width(row.substr(0, row.find("12:00:00"))), 22u);
+  const std::string header = table.header();
+  EXPECT_EQ(display_width(header.substr(0, header.find("London"))), 22u);
+  // On a terminal 30 wide, 29 columns at most (the last stays empty), cut between characters.
+  WallTable narrow({"A", "B"});
+  narrow.set(0, times("時", 20));
+  EXPECT_EQ(narrow.terminal_redraw(30),
+            "A" + std::string(27, ' ') + "…\n" + times("時", 14) + "…\x1b[K");
+}
 
 // A logger as the programs have one, writing to `out`.
 void log_to(std::ostringstream& out) {
