@@ -3,8 +3,9 @@
 # run: Redis on a Unix socket in a scratch folder, three `chat -redis` nodes, three plain chats,
 # and chatload against them: one server with 500 clients; three nodes with 500 clients each
 # (clients spread by -addrs, one order checked across them); three plain servers with 500 each at
-# once (the same work per server without a bus: the floor under the nodes' tail); one server, one
-# node and three nodes with 10 clients and one sender, where what the bus adds to a message's
+# once (the same work per server without a bus) and one server with 1,500 (the same deliveries
+# from one process): the floors under the nodes' tail; one server, one node (alone in a room of
+# its own) and three nodes with 10 clients and one sender, where what the bus adds to a message's
 # latency is Redis's hop, measured alone by pubsub_rtt. CPU is the servers' own (the nodes and
 # Redis together), from /proc. One JSON line per row.
 #   scripts/bench-cluster.sh BIN_DIR [SECS]
@@ -104,6 +105,8 @@ for n in 1 2 3; do
   node_pids+=("$pid")
 done
 addrs=$(IFS=,; echo "${nodes[*]}")
+# A node alone in a room of its own: a message's hop through Redis, with no other node woken by it.
+start_chat solo -redis "$work/redis.sock" -room solo; solo=$port solo_pid=$pid
 
 # The host's neighbours move a tail by 2x from one run to the next: the loads are interleaved
 # rounds, and each row is the median of its rounds (counts summed; every round in the row).
@@ -114,14 +117,18 @@ for _ in 1 2 3; do
   row "cluster 3 nodes x 500" "$secs" "${node_pids[@]}" "$redis" -- \
     chatload -addr "${nodes[0]}" -addrs "$addrs" -conns 1500 -senders 10 -rate 10 >>"$rounds"
   floor >>"$rounds"
+  # The same 150,000 deliveries a second from one plain server: what two cores give them.
+  row "cluster one server 1500" "$secs" "$one_pid" -- \
+    chatload -addr "127.0.0.1:$one" -conns 1500 -senders 10 -rate 10 >>"$rounds"
 done
 # A message's latency alone, 10 clients and one sender at 100/s: one server, one node, three
-# nodes, in 5 rounds of 3 s.
-for _ in 1 2 3 4 5; do
+# nodes, in 9 rounds of 3 s (an idle server's p50 moves by 50 us from one round to the next, as
+# much as the hop measured).
+for _ in 1 2 3 4 5 6 7 8 9; do
   row "cluster one server 10" 3 "$one_pid" -- \
     chatload -addr "127.0.0.1:$one" -conns 10 -senders 1 -rate 100 >>"$rounds"
-  row "cluster 1 node x 10" 3 "${node_pids[0]}" "$redis" -- \
-    chatload -addr "${nodes[0]}" -conns 10 -senders 1 -rate 100 >>"$rounds"
+  row "cluster 1 node x 10" 3 "$solo_pid" "$redis" -- \
+    chatload -addr "127.0.0.1:$solo" -conns 10 -senders 1 -rate 100 >>"$rounds"
   row "cluster 3 nodes x 10" 3 "${node_pids[@]}" "$redis" -- \
     chatload -addr "${nodes[0]}" -addrs "$addrs" -conns 30 -senders 1 -rate 100 >>"$rounds"
 done
@@ -147,8 +154,8 @@ for name, runs in rows.items():
 PY
 
 # Redis's own round trip on this socket, one client, one PING at a time; and the hop a message
-# takes, PUBLISH to a subscriber with three subscribed, nothing of ours in it.
+# takes, PUBLISH to its one subscriber, nothing of ours in it.
 ping_p50=$(redis-benchmark -s "$work/redis.sock" -t ping -n 20000 -c 1 -q 2>/dev/null |
   tr '\r' '\n' | sed -n 's/.*p50=\([0-9.]*\) msec.*/\1/p' | tail -n 1)
 echo "{\"row\":\"cluster redis ping\",\"p50_ms\":${ping_p50:-null}}"
-"$bin/pubsub_rtt" -redis "$work/redis.sock" -n 20000 -subscribers 3
+"$bin/pubsub_rtt" -redis "$work/redis.sock" -n 20000 -subscribers 1
