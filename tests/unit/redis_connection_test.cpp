@@ -10,6 +10,8 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -115,41 +117,46 @@ TEST(RedisConnection, SendsCommandsAndHandsBackEachReplyInOrder) {
   connection->close();
 }
 
+// A connection to `redis` that counts its ends, with a PING sent whose reply, when it comes as
+// none, counts in `nothing`.
+struct OnePingOwed {
+  explicit OnePingOwed(const RedisAddress& address) {
+    std::string why;
+    connection = RedisConnection::connect(
+        io.get_executor(), address, [this](const std::string&) { ++ends; }, why);
+    if (!connection) throw std::runtime_error("connect: " + why);
+    if (!connection->command({"PING"}, [this](redisReply* reply) { nothing += !reply; })) {
+      throw std::runtime_error("PING not sent");
+    }
+  }
+
+  asio::io_context io;
+  int ends = 0;
+  int nothing = 0;
+  std::shared_ptr<RedisConnection> connection;
+};
+
 TEST(RedisConnection, TellsItsEndOnceAndGivesRepliesStillOwedNothing) {
   FakeRedis redis([](int conn) { FakeRedis::read_commands(conn, 1); });  // then hangs up
-  asio::io_context io;
-  std::string why;
-  int ends = 0;
-  auto connection = RedisConnection::connect(
-      io.get_executor(), redis.address(), [&](const std::string&) { ++ends; }, why);
-  ASSERT_TRUE(connection) << why;
-  int nothing = 0;
-  ASSERT_TRUE(connection->command({"PING"}, [&](redisReply* reply) { nothing += !reply; }));
-  run_until(io, [&] { return ends > 0; });
-  io.run_for(50ms);
-  EXPECT_EQ(ends, 1);
-  EXPECT_EQ(nothing, 1);
-  EXPECT_FALSE(connection->open());
-  EXPECT_FALSE(connection->command({"PING"}, [](redisReply*) {}));
+  OnePingOwed owed(redis.address());
+  run_until(owed.io, [&] { return owed.ends > 0; });
+  owed.io.run_for(50ms);
+  EXPECT_EQ(owed.ends, 1);
+  EXPECT_EQ(owed.nothing, 1);
+  EXPECT_FALSE(owed.connection->open());
+  EXPECT_FALSE(owed.connection->command({"PING"}, [](redisReply*) {}));
 }
 
 TEST(RedisConnection, CloseGivesOwedRepliesNothingAndTellsNoEnd) {
   FakeRedis redis([](int conn) { FakeRedis::read_commands(conn, 2); });  // answers nothing
-  asio::io_context io;
-  std::string why;
-  int ends = 0;
-  auto connection = RedisConnection::connect(
-      io.get_executor(), redis.address(), [&](const std::string&) { ++ends; }, why);
-  ASSERT_TRUE(connection) << why;
-  int nothing = 0;
-  ASSERT_TRUE(connection->command({"PING"}, [&](redisReply* reply) { nothing += !reply; }));
-  io.run_for(100ms);
-  connection->close();
-  io.run_for(50ms);
-  EXPECT_EQ(nothing, 1);
-  EXPECT_EQ(ends, 0);
-  connection.reset();  // the descriptor was hiredis's to close; Asio only let it go
-  io.run_for(10ms);
+  OnePingOwed owed(redis.address());
+  owed.io.run_for(100ms);
+  owed.connection->close();
+  owed.io.run_for(50ms);
+  EXPECT_EQ(owed.nothing, 1);
+  EXPECT_EQ(owed.ends, 0);
+  owed.connection.reset();  // the descriptor was hiredis's to close; Asio only let it go
+  owed.io.run_for(10ms);
 }
 
 TEST(RedisConnection, SaysWhyItCannotConnect) {
