@@ -5,10 +5,15 @@
 # different node; after them the room is yours (the command to join is printed) until Ctrl-C,
 # which ends everything the script started.
 #   scripts/cluster-demo.sh [--scripted]   --scripted: the two clients only, then end
+# GONET_BIN=DIR runs the programs already built in DIR instead of building build/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh
-bin=$PWD/build/bin
+if [ -n "${GONET_BIN:-}" ]; then
+  bin=$GONET_BIN
+else
+  scripts/build.sh
+  bin=$PWD/build/bin
+fi
 
 work=$(mktemp -d /tmp/gonet-cluster.XXXXXX)
 pids=()
@@ -42,16 +47,28 @@ for _ in $(seq 100); do [ -S "$work/redis.sock" ] && break; sleep 0.05; done
   cat server.crt server.key >server.pem
 )
 
-backends=""
-for n in 1 2 3; do
-  "$bin/chat" -port 0 -redis "$work/redis.sock" -proxy-protocol 2>"$work/chat$n.log" &
-  pids+=($!)
-  port=""
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/chat$n.log")
-    [ -n "$port" ] && grep -q "joined as node" "$work/chat$n.log" && break
+# Waits up to 10 s for FILE to hold the line LINE (or, with -p, a line beginning with it).
+wait_for() {
+  local how=-x
+  if [ "$1" = -p ]; then how=""; shift; fi
+  local file=$1 line=$2
+  for _ in $(seq 200); do
+    if [ -n "$how" ]; then grep -qxF -- "$line" "$file" && return 0
+    else grep -q "^$line" "$file" && return 0; fi
     sleep 0.05
   done
+  echo "cluster-demo: $file has no line '$line' after 10 s" >&2
+  return 1
+}
+
+# Each node logs at debug level, so that its "accept" lines tell which node a client is on.
+backends=""
+for n in 1 2 3; do
+  "$bin/chat" -port 0 -redis "$work/redis.sock" -proxy-protocol -log-level debug \
+    2>"$work/chat$n.log" &
+  pids+=($!)
+  wait_for -p "$work/chat$n.log" ".*joined as node"
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/chat$n.log")
   backends+="    server chat$n 127.0.0.1:$port send-proxy-v2"$'\n'
 done
 
@@ -79,24 +96,50 @@ for _ in $(seq 100); do nc -z 127.0.0.1 "$front" 2>/dev/null && break; sleep 0.0
 
 join="$bin/netcat3 -tls-ca $work/ca.pem localhost:$front"
 echo "== Redis on $work/redis.sock; chat nodes behind HAProxy (TLS) on localhost:$front"
-# Two clients, one after the other, so HAProxy's round robin puts them on different nodes.
-mkfifo "$work/alice.in"
-$join <"$work/alice.in" >"$work/alice.out" 2>/dev/null &
-pids+=($!)
-exec 3>"$work/alice.in"
-sleep 0.5
-{ sleep 0.5; echo "hello from another node"; sleep 2; } | $join >"$work/bob.out" 2>/dev/null &
-bob=$!
-sleep 1.5
-echo "hi back" >&3
-wait "$bob"
-exec 3>&-
-sleep 0.5
+
+# Starts a client whose input is the fifo WHO.in, held open for writing on descriptor
+# ${input[WHO]}; sets `landed` to the node it landed on, the one whose log has an "accept" line
+# no earlier client's has.
+declare -A input
+seen=()
+start_client() {
+  local who=$1 log fd
+  mkfifo "$work/$who.in"
+  $join <"$work/$who.in" >"$work/$who.out" 2>"$work/$who.err" &
+  pids+=($!)
+  exec {fd}>"$work/$who.in"
+  input[$who]=$fd
+  wait_for -p "$work/$who.out" "You are "
+  landed="none"
+  while read -r log; do
+    if [[ " ${seen[*]} " != *" $log "* ]]; then seen+=("$log"); landed=$(basename "$log" .log); fi
+  done < <(grep -l "accept " "$work"/chat?.log)
+}
+say() { echo "$2" >&"${input[$1]}"; }
+hang_up() { local fd=${input[$1]}; exec {fd}>&-; }
+name_of() { sed -n 's/^You are //p' "$work/$1.out"; }
+
+# Two clients, one after the other, so that HAProxy's round robin puts them on different nodes.
+start_client alice
+alice_node=$landed
+start_client bob
+bob_node=$landed
+alice=$(name_of alice)
+bob=$(name_of bob)
+echo "== alice is $alice on $alice_node, bob is $bob on $bob_node"
+wait_for "$work/alice.out" "$bob has arrived"
+say bob "hello from another node"
+wait_for "$work/alice.out" "$bob: hello from another node"
+say alice "hi back"
+wait_for "$work/bob.out" "$alice: hi back"
+hang_up bob
+wait_for "$work/alice.out" "$bob has left"
+hang_up alice
 echo "== what alice saw"
 cat "$work/alice.out"
 echo "== what bob saw"
 cat "$work/bob.out"
-grep -h "joined as node" "$work"/chat*.log | sed 's/^/== /'
+grep -h "joined as node" "$work"/chat?.log | sed 's/^/== /'
 
 [ "${1:-}" = --scripted ] && exit 0
 echo "== join the room: $join   (Ctrl-C here ends everything)"

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Runs scripts/cluster-demo.sh with the programs of a build and checks what it promises.
+
+    tests/demo/check_cluster_demo.py scripted BIN_DIR SOURCE_DIR
+        Three scripted runs: two clients on two different nodes, behind HAProxy with TLS, each
+        sees the other's line; the script exits 0 and leaves no process it started.
+    tests/demo/check_cluster_demo.py ctrl-c BIN_DIR SOURCE_DIR
+        The interactive demo: a client joins with the command it prints and hears itself; Ctrl-C
+        (SIGINT to the script's process group, as a terminal sends it) ends the script and every
+        process it started, and the client sees its connection end."""
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+RUNS = 3
+SECONDS = 30
+
+
+def start_demo(bin_dir, source_dir, *args):
+    """The demo in a session of its own, so that its process group is its alone."""
+    env = dict(os.environ, GONET_BIN=bin_dir)
+    return subprocess.Popen([os.path.join(source_dir, "scripts", "cluster-demo.sh"), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+                            start_new_session=True)
+
+
+def group_gone(pgid):
+    """Whether no process of the group pgid is left (zombies aside: they are not running)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return False
+    return True
+
+
+class Lines:
+    """The lines of a pipe as they come, each waited for until a deadline. Reads the descriptor
+    itself: a buffered reader would hold lines that select() then does not see."""
+
+    def __init__(self, stream):
+        self.fd = stream.fileno()
+        self.pending = b""
+
+    def next(self, deadline):
+        """The next line, or None at the end of the pipe or the deadline."""
+        while b"\n" not in self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return None
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return None
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return line.decode() + "\n"
+
+
+def scripted_problems(bin_dir, source_dir):
+    problems = []
+    for run in range(1, RUNS + 1):
+        demo = start_demo(bin_dir, source_dir, "--scripted")
+        try:
+            out, err = demo.communicate(timeout=SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            out, err = demo.communicate()
+            problems.append(f"run {run}: not done in {SECONDS} s")
+        if demo.returncode != 0:
+            problems.append(f"run {run}: exit {demo.returncode}, stderr {err!r}")
+        if not group_gone(demo.pid):
+            problems.append(f"run {run}: processes of the demo outlived it")
+        who = re.search(r"^== alice is (\S+) on (chat\d), bob is (\S+) on (chat\d)$", out, re.M)
+        if not who:
+            problems.append(f"run {run}: no line saying where the clients are in {out!r}")
+            continue
+        alice, alice_node, bob, bob_node = who.groups()
+        if alice_node == bob_node:
+            problems.append(f"run {run}: both clients on {alice_node}")
+        saw = dict(re.findall(r"^== what (alice|bob) saw\n((?:(?!==).*\n)*)", out, re.M))
+        if f"{bob}: hello from another node\n" not in saw.get("alice", ""):
+            problems.append(f"run {run}: alice did not hear bob: {saw.get('alice')!r}")
+        if f"{alice}: hi back\n" not in saw.get("bob", ""):
+            problems.append(f"run {run}: bob did not hear alice: {saw.get('bob')!r}")
+    return problems
+
+
+def ctrl_c_problems(bin_dir, source_dir):
+    problems = []
+    demo = start_demo(bin_dir, source_dir)
+    deadline = time.monotonic() + SECONDS
+    demo_lines = Lines(demo.stdout)
+    join = None
+    while join is None:
+        line = demo_lines.next(deadline)
+        if line is None:
+            break
+        found = re.match(r"== join the room: (.*?)   \(Ctrl-C", line)
+        join = found and found.group(1).split()
+    client = None
+    try:
+        if not join:
+            return [f"no '== join the room' line from the demo in {SECONDS} s"]
+        client = subprocess.Popen(join, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True)
+        client_lines = Lines(client.stdout)
+        you = client_lines.next(deadline) or ""
+        if not you.startswith("You are "):
+            return [f"the joining client's first line: {you!r}"]
+        name = you[len("You are "):].rstrip("\n")
+        client.stdin.write("anyone here?\n")
+        client.stdin.flush()
+        heard = []
+        while (line := client_lines.next(deadline)) not in (None, f"{name}: anyone here?\n"):
+            heard.append(line)
+        if line is None:
+            problems.append(f"the client did not hear its own line; it heard {heard!r}")
+        os.killpg(demo.pid, signal.SIGINT)
+        try:
+            demo.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            problems.append("the demo still runs 10 s after Ctrl-C")
+        if demo.returncode not in (None, 130):
+            problems.append(f"the demo exited {demo.returncode} after Ctrl-C; want 130")
+        if not group_gone(demo.pid):
+            problems.append("processes of the demo outlived its Ctrl-C")
+        while (line := client_lines.next(deadline)) is not None:
+            pass
+        try:
+            client.stdin.close()
+            client.wait(timeout=5)
+        except (BrokenPipeError, subprocess.TimeoutExpired) as error:
+            problems.append(f"the client did not end with the demo: {error!r}")
+    finally:
+        if client and client.poll() is None:
+            client.kill()
+        if demo.poll() is None or not group_gone(demo.pid):
+            os.killpg(demo.pid, signal.SIGKILL)
+        demo.wait()
+    return problems
+
+
+def main():
+    mode, bin_dir, source_dir = sys.argv[1:4]
+    problems = {"scripted": scripted_problems, "ctrl-c": ctrl_c_problems}[mode](bin_dir, source_dir)
+    for problem in problems:
+        print(problem)
+    print(f"cluster demo, {mode}: {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
