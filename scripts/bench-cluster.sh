@@ -13,20 +13,10 @@ set -euo pipefail
 bin=${1:?usage: scripts/bench-cluster.sh BIN_DIR [SECS]}
 secs=${2:-15}
 
-work=$(mktemp -d /tmp/gonet-bench-cluster.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-redis-server --port 0 --unixsocket "$work/redis.sock" --save '' --appendonly no --dir "$work" \
-  >"$work/redis.log" 2>&1 &
-redis=$!
-pids+=($redis)
-for _ in $(seq 100); do [ -S "$work/redis.sock" ] && break; sleep 0.05; done
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+scratch gonet-bench-cluster
+start_redis
 
 # start_chat NAME FLAG...: a chat on a free port; sets $port and $pid once it listens (and, with
 # -redis, once it joined its room).
@@ -34,13 +24,11 @@ start_chat() {
   local log="$work/$1.log"
   "$bin/chat" -host 127.0.0.1 -port 0 -rate 0 "${@:2}" 2>"$log" &
   pid=$!
-  pids+=($pid)
-  for _ in $(seq 200); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
-    if [ -n "$port" ] && { [ "${2:-}" != -redis ] || grep -q "joined as node" "$log"; }; then return 0; fi
-    sleep 0.05
-  done
-  echo "bench-cluster: chat $1 did not start" >&2
+  pids+=("$pid")
+  port=$(listening_port "$log")
+  [ "${2:-}" != -redis ] && return 0
+  for _ in $(seq 200); do grep -q "joined as node" "$log" && return 0; sleep 0.05; done
+  echo "bench-cluster: chat $1 did not join its room" >&2
   cat "$log" >&2
   exit 1
 }

@@ -9,26 +9,15 @@ bin=${1:?usage: scripts/bench-netcat.sh BIN_DIR [SIZE] [RUNS]}
 size=${2:-$((2 << 30))}
 runs=${3:-5}
 
-work=$(mktemp -d /tmp/gonet-bench-netcat.XXXXXX)
-servers=()
-cleanup() {
-  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+scratch gonet-bench-netcat
 
 # Starts `bytes MODE ...` in the background and sets $port once it listens.
 start_bytes() {
-  local log="$work/$1.log"
-  "$bin/bytes" "$@" >"$work/$1.out" 2>"$log" &
-  servers+=($!)
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
-    [ -n "$port" ] && return 0
-    sleep 0.05
-  done
-  echo "bench-netcat: bytes $1 did not start" >&2
-  exit 1
+  "$bin/bytes" "$@" >"$work/$1.out" 2>"$work/$1.log" &
+  pids+=($!)
+  port=$(listening_port "$work/$1.log")
 }
 
 now() { date +%s.%N; }

@@ -15,26 +15,12 @@ bin=${1:?usage: scripts/bench-tls.sh BIN_DIR [SIZE] [RUNS]}
 size=${2:-$((1 << 30))}
 runs=${3:-5}
 
-work=$(mktemp -d /tmp/gonet-bench-tls.XXXXXX)
-servers=()
-cleanup() {
-  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+scratch gonet-bench-tls
 # A CA and a certificate for localhost it signed; the servers' OpenSSL configuration.
-(
-  cd "$work"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench-ca \
-    -keyout ca.key -out ca.pem 2>/dev/null
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
-    -keyout server.key -out server.csr 2>/dev/null
-  printf 'subjectAltName=DNS:localhost\n' >server.ext
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-    -extfile server.ext -out server.crt 2>/dev/null
-  cat server.crt server.key >server.pem
-  cat >server-openssl.cnf <<'CNF'
+make_certs bench-ca
+cat >"$work/server-openssl.cnf" <<'CNF'
 openssl_conf = default_conf
 [default_conf]
 ssl_conf = ssl_sect
@@ -44,13 +30,8 @@ system_default = system_default_sect
 MinProtocol = TLSv1.3
 Ciphersuites = TLS_AES_128_GCM_SHA256
 CNF
-)
 ca="$work/ca.pem"
 listen="OPENSSL-LISTEN:0,bind=127.0.0.1,reuseaddr,fork,cert=$work/server.pem,verify=0"
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # start_tls_server ADDRESS: socat's OPENSSL-LISTEN on a free port, passing what it gets to or
 # from ADDRESS; sets $port once it listens.
@@ -59,7 +40,7 @@ start_tls_server() {
   port=$(free_port)
   OPENSSL_CONF="$work/server-openssl.cnf" socat -b 131072 "$direction" \
     "${listen/LISTEN:0/LISTEN:$port}" "$address" 2>"$work/socat.log" &
-  servers+=($!)
+  pids+=($!)
   for _ in $(seq 100); do
     # Asked of the kernel: a probe connection would be a handshake that fails in socat's log.
     awk -v p="$(printf '%04X' "$port")" '$2 ~ ":" p "$" && $4 == "0A" { found = 1 } END { exit !found }' \
@@ -72,14 +53,8 @@ start_tls_server() {
 
 start_bytes() {  # `bytes sink` in the background; sets $sink_port once it listens
   "$bin/bytes" sink >"$work/sink.out" 2>"$work/sink.log" &
-  servers+=($!)
-  for _ in $(seq 100); do
-    sink_port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/sink.log")
-    [ -n "$sink_port" ] && return 0
-    sleep 0.05
-  done
-  echo "bench-tls: bytes sink did not start" >&2
-  exit 1
+  pids+=($!)
+  sink_port=$(listening_port "$work/sink.log")
 }
 
 now() { date +%s.%N; }

@@ -24,7 +24,10 @@ else
   chat_conns=500 chat_big=2000 storm=3000 churn_room=1000 churn_rate=500 attackers=300
 fi
 
-results=$(mktemp /tmp/gonet-bench.XXXXXX)
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+scratch gonet-bench
+results="$work/results.jsonl"
 server_pid=""
 stop_server() {
   if [ -n "$server_pid" ]; then
@@ -33,22 +36,13 @@ stop_server() {
     server_pid=""
   fi
 }
-trap stop_server EXIT
 
 # start_server PROGRAM FLAG...: in UTC, on a free loopback port; sets $server_pid and $port.
 start_server() {
-  local log
-  log=$(mktemp /tmp/gonet-bench-server.XXXXXX)
-  TZ=UTC "$bin/$1" -host 127.0.0.1 -port 0 "${@:2}" 2>"$log" &
+  TZ=UTC "$bin/$1" -host 127.0.0.1 -port 0 "${@:2}" 2>"$work/server.log" &
   server_pid=$!
-  for _ in $(seq 200); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
-    if [ -n "$port" ]; then return 0; fi
-    sleep 0.05
-  done
-  echo "bench: $1 did not start:" >&2
-  cat "$log" >&2
-  exit 1
+  pids+=("$server_pid")
+  port=$(listening_port "$work/server.log")
 }
 
 # row NAME COMMAND...: runs a generator; its JSON line, tagged with NAME, goes to the results.
@@ -62,10 +56,11 @@ row() {
 # start_ncat: Debian's ncat --chat on a free loopback port, as a peer of chat; sets $server_pid
 # and $port. (It names no port when it starts: wait until it takes connections.)
 start_ncat() {
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  ncat_log=$(mktemp /tmp/gonet-bench-ncat.XXXXXX)
+  port=$(free_port)
+  ncat_log="$work/ncat.log"
   ncat -l --chat --max-conns 20000 127.0.0.1 "$port" 2>"$ncat_log" &
   server_pid=$!
+  pids+=("$server_pid")
   for _ in $(seq 200); do
     if nc -z 127.0.0.1 "$port" 2>/dev/null; then return 0; fi
     sleep 0.05
@@ -150,5 +145,4 @@ machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
 python3 scripts/bench_report.py "$results" "$machine" "$(date -u +%Y-%m-%d)" $($quick && echo --quick) \
   >tests/bench/BENCHMARKS.md
 cp "$results" tests/bench/results.jsonl
-rm -f "$results"
 echo "bench: wrote tests/bench/BENCHMARKS.md"

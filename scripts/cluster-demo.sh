@@ -8,44 +8,13 @@
 # GONET_BIN=DIR runs the programs already built in DIR instead of building build/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${GONET_BIN:-}" ]; then
-  bin=$GONET_BIN
-else
-  scripts/build.sh
-  bin=$PWD/build/bin
-fi
-
-work=$(mktemp -d /tmp/gonet-cluster.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-redis-server --port 0 --unixsocket "$work/redis.sock" --save '' --appendonly no --dir "$work" \
-  >"$work/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -S "$work/redis.sock" ] && break; sleep 0.05; done
-
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+programs
+scratch gonet-cluster
+start_redis
 # A CA for the demo, and HAProxy's certificate for localhost signed by it.
-(
-  cd "$work"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=demo-ca \
-    -keyout ca.key -out ca.pem 2>/dev/null
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
-    -keyout server.key -out server.csr 2>/dev/null
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >server.ext
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 \
-    -extfile server.ext -out server.crt 2>/dev/null
-  cat server.crt server.key >server.pem
-)
+make_certs demo-ca
 
 # Waits up to 10 s for FILE to hold the line LINE (or, with -p, a line beginning with it).
 wait_for() {
@@ -67,8 +36,8 @@ for n in 1 2 3; do
   "$bin/chat" -port 0 -redis "$work/redis.sock" -proxy-protocol -log-level debug \
     2>"$work/chat$n.log" &
   pids+=($!)
+  port=$(listening_port "$work/chat$n.log")
   wait_for -p "$work/chat$n.log" ".*joined as node"
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/chat$n.log")
   backends+="    server chat$n 127.0.0.1:$port send-proxy-v2"$'\n'
 done
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Runs scripts/cluster-demo.sh with the programs of a build and checks what it promises.
+"""Runs the demo scripts with the programs of a build and checks what they promise.
 
-    tests/demo/check_cluster_demo.py scripted BIN_DIR SOURCE_DIR
+    tests/demo/check_demos.py clocks BIN_DIR SOURCE_DIR
+        scripts/demo.sh -once: a table of New York, London and Tokyo whose times are those
+        cities' times now; exit 0, no process it started left.
+    tests/demo/check_demos.py scripted BIN_DIR SOURCE_DIR
         Three scripted runs: two clients on two different nodes, behind HAProxy with TLS, each
         sees the other's line; the script exits 0 and leaves no process it started.
-    tests/demo/check_cluster_demo.py ctrl-c BIN_DIR SOURCE_DIR
+    tests/demo/check_demos.py ctrl-c BIN_DIR SOURCE_DIR
         The interactive demo: a client joins with the command it prints and hears itself; Ctrl-C
         (SIGINT to the script's process group, as a terminal sends it) ends the script and every
         process it started, and the client sees its connection end."""
@@ -15,15 +18,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 RUNS = 3
 SECONDS = 30
 
 
-def start_demo(bin_dir, source_dir, *args):
+def start_demo(bin_dir, source_dir, *args, script="cluster-demo.sh"):
     """The demo in a session of its own, so that its process group is its alone."""
     env = dict(os.environ, GONET_BIN=bin_dir)
-    return subprocess.Popen([os.path.join(source_dir, "scripts", "cluster-demo.sh"), *args],
+    return subprocess.Popen([os.path.join(source_dir, "scripts", script), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
                             start_new_session=True)
 
@@ -67,6 +72,41 @@ class Lines:
             self.pending += chunk
         line, self.pending = self.pending.split(b"\n", 1)
         return line.decode() + "\n"
+
+
+def clocks_problems(bin_dir, source_dir):
+    problems = []
+    zones = {"NewYork": "America/New_York", "London": "Europe/London", "Tokyo": "Asia/Tokyo"}
+    demo = start_demo(bin_dir, source_dir, "-once", script="demo.sh")
+    try:
+        out, err = demo.communicate(timeout=SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(demo.pid, signal.SIGKILL)
+        out, err = demo.communicate()
+        problems.append(f"not done in {SECONDS} s")
+    now = datetime.now().astimezone()
+    if demo.returncode != 0:
+        problems.append(f"exit {demo.returncode}, stderr {err!r}")
+    if not group_gone(demo.pid):
+        problems.append("processes of the demo outlived it")
+    lines = out.splitlines()
+    if len(lines) != 2 or lines[0].split() != list(zones):
+        return problems + [f"not a table of {', '.join(zones)} and one row: {out!r}"]
+    for city, shown in zip(zones, lines[1].split()):
+        # The row was printed at most SECONDS ago; a time of day that far from the city's now
+        # (either way round midnight) is wrong.
+        there = now.astimezone(ZoneInfo(zones[city]))
+        try:
+            clock = datetime.strptime(shown, "%H:%M:%S").time()
+        except ValueError:
+            problems.append(f"{city}: {shown!r} is not HH:MM:SS")
+            continue
+        apart = min(abs((datetime.combine(there.date() + timedelta(days=d), clock,
+                                          there.tzinfo) - there).total_seconds())
+                    for d in (-1, 0, 1))
+        if apart > SECONDS:
+            problems.append(f"{city}: {shown}, but it is {there:%H:%M:%S} there")
+    return problems
 
 
 def scripted_problems(bin_dir, source_dir):
@@ -155,10 +195,11 @@ def ctrl_c_problems(bin_dir, source_dir):
 
 def main():
     mode, bin_dir, source_dir = sys.argv[1:4]
-    problems = {"scripted": scripted_problems, "ctrl-c": ctrl_c_problems}[mode](bin_dir, source_dir)
+    problems = {"clocks": clocks_problems, "scripted": scripted_problems,
+                "ctrl-c": ctrl_c_problems}[mode](bin_dir, source_dir)
     for problem in problems:
         print(problem)
-    print(f"cluster demo, {mode}: {len(problems)} problems")
+    print(f"demo, {mode}: {len(problems)} problems")
     return 1 if problems else 0
 
 
