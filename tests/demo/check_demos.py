@@ -33,6 +33,23 @@ def start_demo(bin_dir, source_dir, *args, script="cluster-demo.sh"):
                             start_new_session=True)
 
 
+def run_demo(bin_dir, source_dir, *args, script="cluster-demo.sh"):
+    """A demo run to its end: its stdout, and what was wrong with how it ended."""
+    problems = []
+    demo = start_demo(bin_dir, source_dir, *args, script=script)
+    try:
+        out, err = demo.communicate(timeout=SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(demo.pid, signal.SIGKILL)
+        out, err = demo.communicate()
+        problems.append(f"not done in {SECONDS} s")
+    if demo.returncode != 0:
+        problems.append(f"exit {demo.returncode}, stderr {err!r}")
+    if not group_gone(demo.pid):
+        problems.append("processes of the demo outlived it")
+    return out, problems
+
+
 def group_gone(pgid):
     """Whether no process of the group pgid is left (zombies aside: they are not running)."""
     try:
@@ -75,20 +92,9 @@ class Lines:
 
 
 def clocks_problems(bin_dir, source_dir):
-    problems = []
     zones = {"NewYork": "America/New_York", "London": "Europe/London", "Tokyo": "Asia/Tokyo"}
-    demo = start_demo(bin_dir, source_dir, "-once", script="demo.sh")
-    try:
-        out, err = demo.communicate(timeout=SECONDS)
-    except subprocess.TimeoutExpired:
-        os.killpg(demo.pid, signal.SIGKILL)
-        out, err = demo.communicate()
-        problems.append(f"not done in {SECONDS} s")
+    out, problems = run_demo(bin_dir, source_dir, "-once", script="demo.sh")
     now = datetime.now().astimezone()
-    if demo.returncode != 0:
-        problems.append(f"exit {demo.returncode}, stderr {err!r}")
-    if not group_gone(demo.pid):
-        problems.append("processes of the demo outlived it")
     lines = out.splitlines()
     if len(lines) != 2 or lines[0].split() != list(zones):
         return problems + [f"not a table of {', '.join(zones)} and one row: {out!r}"]
@@ -112,17 +118,8 @@ def clocks_problems(bin_dir, source_dir):
 def scripted_problems(bin_dir, source_dir):
     problems = []
     for run in range(1, RUNS + 1):
-        demo = start_demo(bin_dir, source_dir, "--scripted")
-        try:
-            out, err = demo.communicate(timeout=SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(demo.pid, signal.SIGKILL)
-            out, err = demo.communicate()
-            problems.append(f"run {run}: not done in {SECONDS} s")
-        if demo.returncode != 0:
-            problems.append(f"run {run}: exit {demo.returncode}, stderr {err!r}")
-        if not group_gone(demo.pid):
-            problems.append(f"run {run}: processes of the demo outlived it")
+        out, ended = run_demo(bin_dir, source_dir, "--scripted")
+        problems += [f"run {run}: {problem}" for problem in ended]
         who = re.search(r"^== alice is (\S+) on (chat\d), bob is (\S+) on (chat\d)$", out, re.M)
         if not who:
             problems.append(f"run {run}: no line saying where the clients are in {out!r}")
