@@ -195,16 +195,21 @@ void Broadcaster::from_bus(const BusFrame& frame, std::uint64_t missed) {
         reconcile(frame.node, frame.text);
         break;
       }
-      // Ours, listed after their arrivals: one whose arrival the bus skipped is in now. (Almost
-      // always none is pending: then the list is not even read.)
-      if (std::any_of(members_.begin(), members_.end(),
-                      [](const Member& m) { return m.pending; })) {
+      // Ours, listed as they were after every frame we published before it, as the others read
+      // it (reconcile): one whose arrival the bus skipped is in now, and one who left and whose
+      // leaving it skipped is gone. (Almost always there is neither: then the list is not read.)
+      if (std::any_of(members_.begin(), members_.end(), [&](const Member& m) {
+            return m.node == frame.node && (m.pending || m.client == nullptr);
+          })) {
         std::unordered_set<std::uint64_t> listed;
         for (const BusMember& member : decode_members(frame.text)) listed.insert(member.id);
-        for (Member& member : members_) {
-          if (member.pending && member.node == frame.node && listed.contains(member.id)) {
-            arrive(member);
+        for (auto at = members_.begin(); at != members_.end();) {
+          if (at->node == frame.node && at->client == nullptr && !listed.contains(at->id)) {
+            at = remove(at);
+            continue;
           }
+          if (at->node == frame.node && at->pending && listed.contains(at->id)) arrive(*at);
+          ++at;
         }
       }
       break;

@@ -64,7 +64,8 @@ int main(int argc, char* argv[]) {
   std::atomic_flag bus_runs;
   return gonet::run_server(options.serve, [&](gonet::Listener listener) {
     if (bus && !bus_runs.test_and_set()) {
-      asio::co_spawn(listener.get_executor(), bus->run(), [](const std::exception_ptr& failure) {
+      const auto loop = listener.get_executor();
+      asio::co_spawn(loop, bus->run(loop), [](const std::exception_ptr& failure) {
         if (failure) spdlog::error("room bus: {}", gonet::describe(failure));
       });
     }

@@ -58,7 +58,7 @@ std::string random_node() {
 struct RoomBus::Link {
   std::shared_ptr<RedisConnection> sub;
   std::shared_ptr<RedisConnection> pub;
-  bool subscribed = false;
+  bool up = false;  // our heartbeat came back: both connections work
   bool ended = false;
   std::string why;
 };
@@ -70,8 +70,14 @@ RoomBus::RoomBus(RedisAddress redis, const std::string& room, Broadcaster& broad
       broadcaster_(broadcaster),
       node_(random_node()) {}
 
-asio::awaitable<void> RoomBus::run() {
-  executor_ = co_await asio::this_coro::executor;
+// Not a coroutine: the executor is set before any loop runs, since every loop's sessions post
+// to it.
+asio::awaitable<void> RoomBus::run(const asio::any_io_executor& executor) {
+  executor_ = executor;
+  return keep_linked();
+}
+
+asio::awaitable<void> RoomBus::keep_linked() {
   asio::steady_timer pause(executor_);
   Clock::duration retry = kFirstRetry;
   const auto sleep = [&pause](Clock::duration d) {
@@ -92,32 +98,27 @@ asio::awaitable<void> RoomBus::run() {
           on_subscription(link, reply);
         })) {
       const auto asked = Clock::now();
-      while (!link.ended && !link.subscribed && Clock::now() - asked < kSilentAfter) {
+      while (!link.ended && !link.up && Clock::now() - asked < kSilentAfter) {
         co_await sleep(50ms);
       }
-      if (link.subscribed) {  // and up (joined())
-        while (!link.ended) {
-          co_await sleep(1s);
-          if (Clock::now() - own_heard_ > kSilentAfter) {
-            why = "no answer for 3s";
-            break;
-          }
-          heartbeat();
-          evict_the_silent();
-        }
-        if (link.ended) why = link.why;
-        link_ = nullptr;
-      } else {
-        why = link.ended ? link.why : "no answer for 3s";
+      while (link.up && !link.ended) {
+        co_await sleep(1s);
+        if (Clock::now() - own_heard_ > kSilentAfter) break;
+        heartbeat();
+        evict_the_silent();
       }
+      link_ = nullptr;
+      why = link.ended ? link.why : "no answer for 3s";
     }
     went_down(why);
     if (link.sub) link.sub->close();
     if (link.pub) link.pub->close();
     // A quarter second, then twice as long each time, up to 2 s: Redis back is noticed within
-    // 5 s (2 s here, and 3 s at most for a subscription to be answered).
+    // 5 s (2 s here, and 3 s at most for the subscription and a heartbeat to be answered). Only a
+    // link that worked starts the count again, or one connection refused while the other is
+    // taken would have the clients told the servers are back and cut off, again and again.
     co_await sleep(retry);
-    retry = link.subscribed ? kFirstRetry : std::min(2 * retry, kLastRetry);
+    retry = link.up ? kFirstRetry : std::min(2 * retry, kLastRetry);
   }
 }
 
@@ -131,18 +132,23 @@ void RoomBus::went_down(const std::string& why) {
                channel_, to_string(redis_), why);
 }
 
-// Up the moment the subscription is answered: what comes on it next is the room's, and the
-// clients hear the servers are back before they hear of anyone the room gained meanwhile.
-void RoomBus::joined(Link& link) {
-  link.subscribed = true;
+// Subscribed: the first heartbeat goes out, and its return is the proof that both connections
+// work (joined()).
+void RoomBus::subscribed(Link& link) {
   link_ = &link;
+  own_heard_ = Clock::now();
+  heartbeat();
+}
+
+// In the room from here: the clients hear the servers are back before anything of the room's
+// (received() ignores the others' frames until now, as the node was not in it).
+void RoomBus::joined() {
+  link_->up = true;
   up_ = true;
   said_down_ = false;
-  own_heard_ = Clock::now();
   for (auto& [node, peer] : peers_) peer.heard = own_heard_;  // silent while we were away
   spdlog::info("room {} on redis {}: joined as node {}", channel_, to_string(redis_), node_);
   broadcaster_.bus_up();
-  heartbeat();
 }
 
 void RoomBus::on_subscription(Link& link, redisReply* reply) {
@@ -150,7 +156,7 @@ void RoomBus::on_subscription(Link& link, redisReply* reply) {
   const redisReply* kind = reply->element[0];
   const std::string_view what(kind->str, kind->len);
   if (what == "subscribe") {
-    joined(link);
+    subscribed(link);
   } else if (what == "message" && reply->element[2]->type == REDIS_REPLY_STRING) {
     received(std::string_view(reply->element[2]->str, reply->element[2]->len));
   }
@@ -162,25 +168,49 @@ void RoomBus::received(std::string_view payload) {
     not_a_frame_.warn("room " + channel_ + ": not a frame of this version; ignored");
     return;
   }
+  const bool ours = frame->node == node_;
+  if (!up_ && !ours) return;
   Peer& peer = peers_[frame->node];
   const auto check = frame->kind == BusFrame::Kind::heartbeat ? peer.sequence.heartbeat(frame->seq)
                                                               : peer.sequence.next(frame->seq);
   if (check.stale) return;
   peer.heard = Clock::now();
-  peer.evicted = false;
-  if (frame->node == node_) own_heard_ = peer.heard;
+  peer.said_dead = false;
+  if (ours) {
+    own_heard_ = peer.heard;
+    if (!up_ && link_ != nullptr) joined();
+  }
   broadcaster_.from_bus(*frame, check.missed);
+  // A dead node's clients are gone on every node now: nothing more to say of it, or keep.
+  if (frame->kind == BusFrame::Kind::evicted && frame->text != node_) peers_.erase(frame->text);
 }
 
 void RoomBus::publish(BusFrame::Kind kind, std::string text) {
-  asio::post(executor_,
-             [this, kind, text = std::move(text)]() mutable { send(kind, std::move(text)); });
+  const std::size_t bytes = text.size();
+  if (unsent_bytes_.fetch_add(bytes) + bytes > kMaxBacklogBytes) {
+    unsent_bytes_ -= bytes;
+    ++unsent_skipped_;
+    return;
+  }
+  asio::post(executor_, [this, kind, bytes, text = std::move(text)]() mutable {
+    unsent_bytes_ -= bytes;
+    send(kind, std::move(text));
+  });
 }
 
 void RoomBus::send(BusFrame::Kind kind, std::string text) {
-  if (link_ == nullptr || !up_) return;  // the broadcaster has gone on without the bus
+  if (link_ == nullptr) return;
+  // Only the heartbeat goes out before the node is in the room; what the broadcaster sent while
+  // it was, and comes here after the bus went down, is dropped: it has gone on without the bus.
+  if (!up_ && kind != BusFrame::Kind::heartbeat) return;
   // Events are numbered; a heartbeat carries the number of the last, so that a gap means lost
   // events (a lost heartbeat is no news to anyone) and shows even when no event follows.
+  if (const auto skipped = unsent_skipped_.exchange(0); skipped > 0) {
+    seq_ += skipped;
+    skipped_ += skipped;
+    backlog_full_.warn("room " + channel_ + ": this loop is 16 MiB of frames behind; skipping (" +
+                       std::to_string(skipped_) + " so far)");
+  }
   if (kind != BusFrame::Kind::heartbeat) ++seq_;
   BusFrame frame{node_, seq_, kind, std::move(text)};
   if (link_->pub->pending() >= kMaxBacklog || link_->pub->pending_bytes() >= kMaxBacklogBytes) {
@@ -201,16 +231,22 @@ void RoomBus::heartbeat() {
     if (!name_keys.folded.empty()) keys.push_back(name_key(name_keys.folded));
     if (!name_keys.skeleton.empty()) keys.push_back(name_key(name_keys.skeleton));
   }
-  send(BusFrame::Kind::heartbeat, std::move(text));
+  // Published, not sent: it lists the clients as they are after every frame published before it,
+  // so it must go out after them.
+  publish(BusFrame::Kind::heartbeat, std::move(text));
   if (++beats_ % 5 == 0 && !keys.empty()) script(kRefresh, keys, node_);
 }
 
+// Said each second until an eviction of the node comes back (received() then forgets it): the
+// frame may be skipped, or lost with the connection, and no other node may say it.
 void RoomBus::evict_the_silent() {
+  if (!up_) return;
   const auto now = Clock::now();
   for (auto& [node, peer] : peers_) {
-    if (node == node_ || peer.evicted || now - peer.heard < kDeadAfter) continue;
-    peer.evicted = true;
-    spdlog::info("room {}: node {} silent for 8s: its clients have left", channel_, node);
+    if (node == node_ || now - peer.heard < kDeadAfter) continue;
+    if (!std::exchange(peer.said_dead, true)) {
+      spdlog::info("room {}: node {} silent for 8s: its clients have left", channel_, node);
+    }
     std::vector<std::string> keys;
     for (const auto& name_keys : broadcaster_.name_keys_of(node)) {
       if (!name_keys.folded.empty()) keys.push_back(name_key(name_keys.folded));

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,9 +27,10 @@ class Broadcaster;
 // its subscription, its own events included: Redis gives every subscriber one channel's messages
 // in one order, so every node delivers one order. Two connections (one subscribed, one
 // publishing) on one event loop; a heartbeat a second carries the node's clients, and coming
-// back on the subscription it is the probe that a silent Redis is noticed by; a node silent for
-// 8 s is dead and its clients have left. While Redis is away the node is on its own, and tries
-// again after 0.25 s, 0.5 s, 1 s, then every 2 s.
+// back on the subscription it is the probe that a silent Redis is noticed by (the node is in the
+// room from its first heartbeat's return: both connections work); a node silent for 8 s is dead
+// and its clients have left. While Redis is away the node is on its own, and tries again after
+// 0.25 s, 0.5 s, 1 s, then every 2 s.
 class RoomBus {
  public:
   RoomBus(RedisAddress redis, const std::string& room, Broadcaster& broadcaster);
@@ -36,12 +39,13 @@ class RoomBus {
 
   const std::string& node() const { return node_; }
 
-  // On the event loop the bus lives on, for as long as it runs. Its connections and timers are
-  // this coroutine's, so they go with the loop.
-  asio::awaitable<void> run();
+  // To be spawned on `executor`'s event loop, before any loop runs, for as long as it runs. Its
+  // connections and timers are the coroutine's, so they go with the loop.
+  asio::awaitable<void> run(const asio::any_io_executor& executor);
 
   // From any event loop: the frame goes out in the order of the calls (its sequence number is
-  // given on the bus's loop).
+  // given on the bus's loop). Past 16 MiB waiting for the bus's loop, a frame is skipped, its
+  // number with it, so that the others hear of the gap.
   void publish(BusFrame::Kind kind, std::string text);
   // Takes `keys` room-wide for this node (false: another node has it). True without asking when
   // Redis is away: then a name is only checked on this node.
@@ -50,10 +54,12 @@ class RoomBus {
 
  private:
   struct Link;
+  asio::awaitable<void> keep_linked();
   asio::awaitable<bool> claim_here(NameKeys keys);
   void script(const char* body, const std::vector<std::string>& keys, const std::string& owner);
   void on_subscription(Link& link, redisReply* reply);
-  void joined(Link& link);
+  void subscribed(Link& link);
+  void joined();
   void send(BusFrame::Kind kind, std::string text);
   void received(std::string_view payload);
   void heartbeat();
@@ -77,9 +83,11 @@ class RoomBus {
   struct Peer {
     std::chrono::steady_clock::time_point heard;
     NodeSequence sequence;
-    bool evicted = false;
+    bool said_dead = false;  // its eviction sent (and again each second until it comes back)
   };
   std::map<std::string, Peer> peers_;
+  std::atomic<std::size_t> unsent_bytes_{0};
+  std::atomic<std::uint64_t> unsent_skipped_{0};
   RateLimitedWarning backlog_full_;
   RateLimitedWarning not_a_frame_;
 };

@@ -1,5 +1,6 @@
 // The chat's room on real event loops and loopback sockets: the broadcaster and each loop's
-// room, a client's gathered flush, and its writer.
+// room, a client's gathered flush, and its writer; the room of a node on a bus, fed the bus's
+// frames by the test.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "servers/chat/broadcaster.hpp"
 #include "servers/chat/client_writer.hpp"
 #include "servers/chat/loop_room.hpp"
+#include "servers/chat/room_bus.hpp"
 #include "tests/unit/socket_pair.hpp"
 
 namespace gonet {
@@ -409,6 +411,86 @@ TEST(MultiLoop, ChatRoomHoldsSendersBackWhileALoopIsFarBehind) {
   running.restart();
   running.run_for(50ms);
   EXPECT_GT(said, held_at);
+}
+
+// A node's room on a bus that never reaches Redis: what the node publishes goes nowhere, and
+// what the bus hands back is the test's to choose, in its order.
+struct NodeOnABus : OneLoop {
+  NodeOnABus() : bus(RedisAddress{"", 0, "/nonexistent/redis.sock"}, "test", broadcaster) {
+    broadcaster.attach(bus);
+    never_run = bus.run(io.get_executor());  // the executor the node publishes to; not spawned
+    broadcaster.bus_up();
+  }
+  // Frame number `seq` of `node`, handed to the room as the bus would.
+  void hear(const std::string& node, std::uint64_t seq, BusFrame::Kind kind, std::string text) {
+    broadcaster.from_bus(BusFrame{node, seq, kind, std::move(text)}, 0);
+    settle(io);
+  }
+  RoomBus bus;
+  asio::awaitable<void> never_run;
+};
+
+std::string member(std::uint64_t id, const std::string& name) {
+  return encode(BusMember{id, name});
+}
+
+// A leaving the bus skipped (its backlog was full) is mended by the node's next heartbeat, which
+// no longer lists the leaver: at that heartbeat on every node, its own included, so that all of
+// them put the leaving at one place in the room's order.
+TEST(ChatRoomOnABus, ALeavingTheBusSkippedIsAnnouncedAtTheNextHeartbeatOnEveryNode) {
+  NodeOnABus home, away;
+  const std::string node = home.bus.node();
+  Member alice(home.io, "127.0.0.1:1000"), bob(home.io, "127.0.0.1:2000");
+  Member carol(away.io, "127.0.0.1:3000");
+  ASSERT_TRUE(away.room.enter(carol.client));
+  away.hear(away.bus.node(), 1, BusFrame::Kind::arrived, member(1, carol.client.name()));
+  EXPECT_EQ(carol.received(), "You are 127.0.0.1:3000\n");
+  ASSERT_TRUE(home.room.enter(alice.client));
+  ASSERT_TRUE(home.room.enter(bob.client));
+  for (NodeOnABus* each : {&home, &away}) {
+    each->hear(node, 1, BusFrame::Kind::arrived, member(1, alice.client.name()));
+    each->hear(node, 2, BusFrame::Kind::arrived, member(2, bob.client.name()));
+  }
+  EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n127.0.0.1:2000 has arrived\n");
+  EXPECT_EQ(carol.received(), "127.0.0.1:1000 has arrived\n127.0.0.1:2000 has arrived\n");
+  home.room.leave(bob.client);  // its frame, number 3, never comes back
+  settle(home.io);
+  EXPECT_EQ(alice.received(), "") << "the others hear a leaving when the bus says it";
+  for (NodeOnABus* each : {&home, &away}) {
+    each->hear(node, 3, BusFrame::Kind::heartbeat, member(1, alice.client.name()));
+    each->hear(away.bus.node(), 2, BusFrame::Kind::message, "127.0.0.1:3000: after\n");
+  }
+  EXPECT_EQ(alice.received(), "127.0.0.1:2000 has left\n127.0.0.1:3000: after\n");
+  EXPECT_EQ(carol.received(), "127.0.0.1:2000 has left\n127.0.0.1:3000: after\n");
+  // Its name is free again on its own node.
+  Member again(home.io, "127.0.0.1:2000");
+  EXPECT_TRUE(home.room.enter(again.client));
+}
+
+// A heartbeat lists a node's clients as they are after every frame it published before it: one
+// that arrived later is not in it yet, and one that left later is still in it. Neither is
+// announced at that heartbeat, but at its own frame.
+TEST(ChatRoomOnABus, AHeartbeatAnnouncesNothingOfWhatCameAfterIt) {
+  NodeOnABus home;
+  const std::string node = home.bus.node();
+  Member alice(home.io, "127.0.0.1:1000"), bob(home.io, "127.0.0.1:2000");
+  Member dave(home.io, "127.0.0.1:4000");
+  ASSERT_TRUE(home.room.enter(alice.client));
+  ASSERT_TRUE(home.room.enter(bob.client));
+  home.hear(node, 1, BusFrame::Kind::arrived, member(1, alice.client.name()));
+  home.hear(node, 2, BusFrame::Kind::arrived, member(2, bob.client.name()));
+  EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n127.0.0.1:2000 has arrived\n");
+  ASSERT_TRUE(home.room.enter(dave.client));  // arrives, and bob leaves, after the heartbeat
+  home.room.leave(bob.client);
+  settle(home.io);
+  home.hear(node, 2, BusFrame::Kind::heartbeat,
+            member(1, alice.client.name()) + "\t" + member(2, bob.client.name()));
+  EXPECT_EQ(alice.received(), "");
+  EXPECT_EQ(dave.received(), "") << "not in before its arrival comes back";
+  home.hear(node, 3, BusFrame::Kind::arrived, member(3, dave.client.name()));
+  home.hear(node, 4, BusFrame::Kind::left, member(2, bob.client.name()));
+  EXPECT_EQ(alice.received(), "127.0.0.1:4000 has arrived\n127.0.0.1:2000 has left\n");
+  EXPECT_EQ(dave.received(), "You are 127.0.0.1:4000\n127.0.0.1:2000 has left\n");
 }
 
 }  // namespace
