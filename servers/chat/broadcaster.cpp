@@ -110,6 +110,25 @@ void Broadcaster::arrive(Member& member) {
 std::vector<Broadcaster::Member>::iterator Broadcaster::remove(std::vector<Member>::iterator at) {
   const Member gone = std::move(*at);
   const auto next = members_.erase(at);
+  left(gone);
+  return next;
+}
+
+template <typename Predicate>
+void Broadcaster::remove_if(Predicate leaves) {
+  auto kept = members_.begin();
+  for (auto at = members_.begin(); at != members_.end(); ++at) {
+    if (leaves(*at)) {
+      left(*at);
+    } else {
+      if (kept != at) *kept = std::move(*at);
+      ++kept;
+    }
+  }
+  members_.erase(kept, members_.end());
+}
+
+void Broadcaster::left(const Member& gone) {
   if (reserves_name(gone)) {
     folded_.erase(gone.keys.folded);
     skeletons_.erase(gone.keys.skeleton);
@@ -120,7 +139,6 @@ std::vector<Broadcaster::Member>::iterator Broadcaster::remove(std::vector<Membe
   if (!gone.pending) {
     post(RoomEvent{RoomEvent::Kind::message, line(wire::has_left(gone.name)), nullptr});
   }
-  return next;
 }
 
 std::vector<Broadcaster::Member>::iterator Broadcaster::find(const std::string& node,
@@ -203,21 +221,19 @@ void Broadcaster::from_bus(const BusFrame& frame, std::uint64_t missed) {
           })) {
         std::unordered_set<std::uint64_t> listed;
         for (const BusMember& member : decode_members(frame.text)) listed.insert(member.id);
-        for (auto at = members_.begin(); at != members_.end();) {
-          if (at->node == frame.node && at->client == nullptr && !listed.contains(at->id)) {
-            at = remove(at);
-            continue;
+        remove_if([&](const Member& m) {
+          return m.node == frame.node && m.client == nullptr && !listed.contains(m.id);
+        });
+        for (Member& member : members_) {
+          if (member.node == frame.node && member.pending && listed.contains(member.id)) {
+            arrive(member);
           }
-          if (at->node == frame.node && at->pending && listed.contains(at->id)) arrive(*at);
-          ++at;
         }
       }
       break;
     case BusFrame::Kind::evicted:
       if (bus_ != nullptr && frame.text != bus_->node()) {
-        for (auto at = members_.begin(); at != members_.end();) {
-          at = at->node == frame.text ? remove(at) : std::next(at);
-        }
+        remove_if([&](const Member& m) { return m.node == frame.text; });
       }
       break;
   }
@@ -232,16 +248,12 @@ void Broadcaster::reconcile(const std::string& node, const std::string& heartbea
   std::unordered_set<std::uint64_t> listed_ids;
   for (const BusMember& member : listed) listed_ids.insert(member.id);
   std::unordered_set<std::uint64_t> known;
-  for (auto at = members_.begin(); at != members_.end();) {
-    if (at->node != node) {
-      ++at;
-    } else if (listed_ids.contains(at->id)) {
-      known.insert(at->id);
-      ++at;
-    } else {
-      at = remove(at);
-    }
-  }
+  remove_if([&](const Member& m) {
+    if (m.node != node) return false;
+    if (!listed_ids.contains(m.id)) return true;
+    known.insert(m.id);
+    return false;
+  });
   for (const BusMember& member : listed) {
     if (!known.insert(member.id).second) continue;
     add(Member{nullptr, nullptr, member.name, keys_of_name(member.name), node, member.id, false});
@@ -265,13 +277,9 @@ void Broadcaster::bus_down() {
   // Ours whose arrival went out and never came back are in, here; ours who left and were not
   // heard leaving have left, here.
   const std::string self = bus_->node();
-  for (auto at = members_.begin(); at != members_.end();) {
-    if (at->node == self && at->client == nullptr) {
-      at = remove(at);
-      continue;
-    }
-    if (at->pending) arrive(*at);
-    ++at;
+  remove_if([&](const Member& m) { return m.node == self && m.client == nullptr; });
+  for (Member& member : members_) {
+    if (member.pending) arrive(member);
   }
 }
 

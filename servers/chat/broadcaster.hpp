@@ -99,6 +99,12 @@ class Broadcaster {
   void add(Member member);
   // Member `at` leaves the room: the others hear it. Returns the member after it.
   std::vector<Member>::iterator remove(std::vector<Member>::iterator at);
+  // Every member for which `leaves` is true leaves, in arrival order, in one pass: a node's
+  // crowd at once costs the room's size, not the product of the two.
+  template <typename Predicate>
+  void remove_if(Predicate leaves);
+  // What a member's leaving does, once it is out of members_.
+  void left(const Member& gone);
   std::vector<Member>::iterator find(const std::string& node, std::uint64_t id);
   void reconcile(const std::string& node, const std::string& heartbeat);
 

@@ -493,5 +493,28 @@ TEST(ChatRoomOnABus, AHeartbeatAnnouncesNothingOfWhatCameAfterIt) {
   EXPECT_EQ(dave.received(), "You are 127.0.0.1:4000\n127.0.0.1:2000 has left\n");
 }
 
+// A dead node's eviction: every client of it leaves, in the order they arrived, and no other.
+TEST(ChatRoomOnABus, AnEvictionTakesEveryClientOfTheDeadNodeAndNoOther) {
+  NodeOnABus home;
+  Member alice(home.io, "127.0.0.1:1000");
+  ASSERT_TRUE(home.room.enter(alice.client));
+  home.hear(home.bus.node(), 1, BusFrame::Kind::arrived, member(1, alice.client.name()));
+  std::string arrivals, leavings;
+  for (std::uint64_t i = 1; i <= 6; ++i) {  // two other nodes' clients, taking turns
+    const std::string node = i % 2 == 0 ? "dead" : "alive";
+    const std::string name = node + std::to_string(i);
+    home.hear(node, (i + 1) / 2, BusFrame::Kind::arrived, member(i, name));
+    arrivals += name + " has arrived\n";
+    if (node == "dead") leavings += name + " has left\n";
+  }
+  EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n" + arrivals);
+  home.hear("alive", 4, BusFrame::Kind::evicted, "dead");
+  EXPECT_EQ(alice.received(), leavings);
+  home.hear("alive", 5, BusFrame::Kind::evicted, "dead");
+  EXPECT_EQ(alice.received(), "") << "once";
+  home.hear("alive", 6, BusFrame::Kind::message, "alive1: still here\n");
+  EXPECT_EQ(alice.received(), "alive1: still here\n");
+}
+
 }  // namespace
 }  // namespace gonet
