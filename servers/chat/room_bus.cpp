@@ -58,7 +58,6 @@ std::string random_node() {
 struct RoomBus::Link {
   std::shared_ptr<RedisConnection> sub;
   std::shared_ptr<RedisConnection> pub;
-  bool up = false;  // our heartbeat came back: both connections work
   bool ended = false;
   std::string why;
 };
@@ -98,10 +97,10 @@ asio::awaitable<void> RoomBus::keep_linked() {
           on_subscription(link, reply);
         })) {
       const auto asked = Clock::now();
-      while (!link.ended && !link.up && Clock::now() - asked < kSilentAfter) {
+      while (!link.ended && !up_ && Clock::now() - asked < kSilentAfter) {
         co_await sleep(50ms);
       }
-      while (link.up && !link.ended) {
+      while (up_ && !link.ended) {
         co_await sleep(1s);
         if (Clock::now() - own_heard_ > kSilentAfter) break;
         heartbeat();
@@ -110,6 +109,7 @@ asio::awaitable<void> RoomBus::keep_linked() {
       link_ = nullptr;
       why = link.ended ? link.why : "no answer for 3s";
     }
+    const bool worked = up_;
     went_down(why);
     if (link.sub) link.sub->close();
     if (link.pub) link.pub->close();
@@ -118,7 +118,7 @@ asio::awaitable<void> RoomBus::keep_linked() {
     // link that worked starts the count again, or one connection refused while the other is
     // taken would have the clients told the servers are back and cut off, again and again.
     co_await sleep(retry);
-    retry = link.up ? kFirstRetry : std::min(2 * retry, kLastRetry);
+    retry = worked ? kFirstRetry : std::min(2 * retry, kLastRetry);
   }
 }
 
@@ -143,7 +143,6 @@ void RoomBus::subscribed(Link& link) {
 // In the room from here: the clients hear the servers are back before anything of the room's
 // (received() ignores the others' frames until now, as the node was not in it).
 void RoomBus::joined() {
-  link_->up = true;
   up_ = true;
   said_down_ = false;
   for (auto& [node, peer] : peers_) peer.heard = own_heard_;  // silent while we were away
@@ -240,7 +239,6 @@ void RoomBus::heartbeat() {
 // Said each second until an eviction of the node comes back (received() then forgets it): the
 // frame may be skipped, or lost with the connection, and no other node may say it.
 void RoomBus::evict_the_silent() {
-  if (!up_) return;
   const auto now = Clock::now();
   for (auto& [node, peer] : peers_) {
     if (node == node_ || now - peer.heard < kDeadAfter) continue;

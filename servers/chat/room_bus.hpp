@@ -74,7 +74,7 @@ class RoomBus {
   std::string node_;
   asio::any_io_executor executor_;
   Link* link_ = nullptr;  // run()'s, while connected
-  bool up_ = false;
+  bool up_ = false;  // in the room: our heartbeat came back on this link (both connections work)
   std::uint64_t seq_ = 0;
   std::uint64_t skipped_ = 0;
   unsigned beats_ = 0;
