@@ -27,10 +27,8 @@ start_chat() {
   pids+=("$pid")
   port=$(listening_port "$log")
   [ "${2:-}" != -redis ] && return 0
-  for _ in $(seq 200); do grep -q "joined as node" "$log" && return 0; sleep 0.05; done
-  echo "bench-cluster: chat $1 did not join its room" >&2
-  cat "$log" >&2
-  exit 1
+  wait_until "chat $1 joining its room" grep -q "joined as node" "$log" ||
+    { cat "$log" >&2; exit 1; }
 }
 
 ticks() {  # the CPU ticks (user + system) of the given processes together

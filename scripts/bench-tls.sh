@@ -41,14 +41,9 @@ start_tls_server() {
   OPENSSL_CONF="$work/server-openssl.cnf" socat -b 131072 "$direction" \
     "${listen/LISTEN:0/LISTEN:$port}" "$address" 2>"$work/socat.log" &
   pids+=($!)
-  for _ in $(seq 100); do
-    # Asked of the kernel: a probe connection would be a handshake that fails in socat's log.
-    awk -v p="$(printf '%04X' "$port")" '$2 ~ ":" p "$" && $4 == "0A" { found = 1 } END { exit !found }' \
-      /proc/net/tcp && return 0
-    sleep 0.05
-  done
-  echo "bench-tls: socat did not listen" >&2
-  exit 1
+  # Asked of the kernel: a probe connection would be a handshake that fails in socat's log.
+  wait_until "socat listening on $port" awk -v p="$(printf '%04X' "$port")" \
+    '$2 ~ ":" p "$" && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp || exit 1
 }
 
 start_bytes() {  # `bytes sink` in the background; sets $sink_port once it listens

@@ -61,12 +61,7 @@ start_ncat() {
   ncat -l --chat --max-conns 20000 127.0.0.1 "$port" 2>"$ncat_log" &
   server_pid=$!
   pids+=("$server_pid")
-  for _ in $(seq 200); do
-    if nc -z 127.0.0.1 "$port" 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "bench: ncat --chat did not start" >&2
-  exit 1
+  wait_until "ncat --chat listening on $port" nc -z 127.0.0.1 "$port" || exit 1
 }
 
 # measure_ncat NAME -- GENERATOR FLAGS...: as measure, against a fresh ncat --chat; a run it

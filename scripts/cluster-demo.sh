@@ -16,19 +16,8 @@ start_redis
 # A CA for the demo, and HAProxy's certificate for localhost signed by it.
 make_certs demo-ca
 
-# Waits up to 10 s for FILE to hold the line LINE (or, with -p, a line beginning with it).
-wait_for() {
-  local how=-x
-  if [ "$1" = -p ]; then how=""; shift; fi
-  local file=$1 line=$2
-  for _ in $(seq 200); do
-    if [ -n "$how" ]; then grep -qxF -- "$line" "$file" && return 0
-    else grep -q "^$line" "$file" && return 0; fi
-    sleep 0.05
-  done
-  echo "cluster-demo: $file has no line '$line' after 10 s" >&2
-  return 1
-}
+# heard WHO LINE: waits until the client WHO has been sent the line LINE.
+heard() { wait_until "$1 hearing '$2'" grep -qxF -- "$2" "$work/$1.out"; }
 
 # Each node logs at debug level, so that its "accept" lines tell which node a client is on.
 backends=""
@@ -37,7 +26,7 @@ for n in 1 2 3; do
     2>"$work/chat$n.log" &
   pids+=($!)
   port=$(listening_port "$work/chat$n.log")
-  wait_for -p "$work/chat$n.log" ".*joined as node"
+  wait_until "chat$n joining the room" grep -q "joined as node" "$work/chat$n.log"
   backends+="    server chat$n 127.0.0.1:$port send-proxy-v2"$'\n'
 done
 
@@ -61,7 +50,7 @@ $backends
 CFG
 haproxy -db -f "$work/haproxy.cfg" 2>"$work/haproxy.log" &
 pids+=($!)
-for _ in $(seq 100); do nc -z 127.0.0.1 "$front" 2>/dev/null && break; sleep 0.05; done
+wait_until "haproxy listening on $front" nc -z 127.0.0.1 "$front"
 
 join="$bin/netcat3 -tls-ca $work/ca.pem localhost:$front"
 echo "== Redis on $work/redis.sock; chat nodes behind HAProxy (TLS) on localhost:$front"
@@ -78,7 +67,7 @@ start_client() {
   pids+=($!)
   exec {fd}>"$work/$who.in"
   input[$who]=$fd
-  wait_for -p "$work/$who.out" "You are "
+  wait_until "$who joining" grep -q "^You are " "$work/$who.out"
   landed="none"
   while read -r log; do
     if [[ " ${seen[*]} " != *" $log "* ]]; then seen+=("$log"); landed=$(basename "$log" .log); fi
@@ -96,13 +85,13 @@ bob_node=$landed
 alice=$(name_of alice)
 bob=$(name_of bob)
 echo "== alice is $alice on $alice_node, bob is $bob on $bob_node"
-wait_for "$work/alice.out" "$bob has arrived"
+heard alice "$bob has arrived"
 say bob "hello from another node"
-wait_for "$work/alice.out" "$bob: hello from another node"
+heard alice "$bob: hello from another node"
 say alice "hi back"
-wait_for "$work/bob.out" "$alice: hi back"
+heard bob "$alice: hi back"
 hang_up bob
-wait_for "$work/alice.out" "$bob has left"
+heard alice "$bob has left"
 hang_up alice
 echo "== what alice saw"
 cat "$work/alice.out"

@@ -34,18 +34,25 @@ programs() {
   fi
 }
 
-# listening_port LOG: waits up to 10 s for a program's "listening on HOST:PORT" line in LOG and
-# prints PORT; without one, prints LOG to stderr and fails.
-listening_port() {
-  local port=""
+# wait_until WHAT COMMAND...: runs COMMAND every 50 ms until it succeeds, for 10 s at most;
+# then says that WHAT did not happen, and fails.
+wait_until() {
+  local what=$1
+  shift
   for _ in $(seq 200); do
-    port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$1" | head -n 1)
-    [ -n "$port" ] && { echo "$port"; return 0; }
+    "$@" 2>/dev/null && return 0
     sleep 0.05
   done
-  echo "$0: no 'listening on' line in $1 after 10 s:" >&2
-  cat "$1" >&2
+  echo "$0: $what: not after 10 s" >&2
   return 1
+}
+
+# listening_port LOG: waits for a program's "listening on HOST:PORT" line in LOG and prints PORT;
+# without one, prints LOG to stderr and fails.
+listening_port() {
+  wait_until "a 'listening on' line in $1" grep -q 'listening on .*:[0-9]*$' "$1" ||
+    { cat "$1" >&2; return 1; }
+  sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$1" | head -n 1
 }
 
 # A port nothing listens on now, for programs that cannot be told port 0.
@@ -60,10 +67,8 @@ start_redis() {
     >"$work/redis.log" 2>&1 &
   redis=$!
   pids+=("$redis")
-  for _ in $(seq 200); do [ -S "$work/redis.sock" ] && return 0; sleep 0.05; done
-  echo "$0: redis-server did not start:" >&2
-  cat "$work/redis.log" >&2
-  return 1
+  wait_until "redis-server listening on its socket" test -S "$work/redis.sock" ||
+    { cat "$work/redis.log" >&2; return 1; }
 }
 
 # make_certs CA_NAME: in $work, ca.pem (a CA of that name, a day's validity) and server.pem, a
