@@ -45,28 +45,46 @@ def run_demo(bin_dir, source_dir, *args, script="cluster-demo.sh"):
         problems.append(f"not done in {SECONDS} s")
     if demo.returncode != 0:
         problems.append(f"exit {demo.returncode}, stderr {err!r}")
-    if not group_gone(demo.pid):
-        problems.append("processes of the demo outlived it")
+    if left := outlived(demo.pid):
+        problems.append(f"processes of the demo outlived it: {', '.join(left)}")
     return out, problems
 
 
-def group_gone(pgid):
-    """Whether no process of the group pgid is left (zombies aside: they are not running)."""
+def processes_of(pgid):
+    """The processes of the group pgid, zombies aside (they are not running), as
+    {(PID, START TIME): "PID (NAME) STATE"}; the start time tells a PID used again apart."""
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
-        return True
+        return {}
+    found = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
+                name, rest = stat.read().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
             continue
+        fields = rest.split()
         if int(fields[2]) == pgid and fields[0] != "Z":
-            return False
-    return True
+            found[(pid, fields[19])] = f"{pid} ({name}) {fields[0]}"
+    return found
+
+
+def outlived(pgid, before=None):
+    """What is left of the group pgid once its leader has exited: at once, of the processes
+    there before (all, without a before); within 5 s, of the others. A sanitizer build's leak
+    checker runs in a clone of the program that the script cannot wait for; if the program is
+    killed during the check (Ctrl-C reaches it, then the script's SIGTERM), the clone outlives
+    it until its SIGKILL (PR_SET_PDEATHSIG) lands."""
+    left = processes_of(pgid)
+    problems = [left[key] for key in left if before is None or key in before]
+    deadline = time.monotonic() + 5
+    while left and not problems and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = processes_of(pgid)
+    return problems or list(left.values())
 
 
 class Lines:
@@ -165,6 +183,7 @@ def ctrl_c_problems(bin_dir, source_dir):
             heard.append(line)
         if line is None:
             problems.append(f"the client did not hear its own line; it heard {heard!r}")
+        before = processes_of(demo.pid)
         os.killpg(demo.pid, signal.SIGINT)
         try:
             demo.wait(timeout=10)
@@ -172,8 +191,8 @@ def ctrl_c_problems(bin_dir, source_dir):
             problems.append("the demo still runs 10 s after Ctrl-C")
         if demo.returncode not in (None, 130):
             problems.append(f"the demo exited {demo.returncode} after Ctrl-C; want 130")
-        if not group_gone(demo.pid):
-            problems.append("processes of the demo outlived its Ctrl-C")
+        if left := outlived(demo.pid, before):
+            problems.append(f"processes of the demo outlived its Ctrl-C: {', '.join(left)}")
         while (line := client_lines.next(deadline)) is not None:
             pass
         try:
@@ -184,7 +203,7 @@ def ctrl_c_problems(bin_dir, source_dir):
     finally:
         if client and client.poll() is None:
             client.kill()
-        if demo.poll() is None or not group_gone(demo.pid):
+        if demo.poll() is None or processes_of(demo.pid):
             os.killpg(demo.pid, signal.SIGKILL)
         demo.wait()
     return problems
