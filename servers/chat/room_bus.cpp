@@ -25,6 +25,11 @@ using Clock = std::chrono::steady_clock;
 // A node whose frames (its heartbeat comes every second) stop this long is dead: with the check
 // once a second, its clients are announced gone within 10 s of its end.
 constexpr auto kDeadAfter = 8s;
+// Back in the room after Redis was away, a node has heard nothing of the others meanwhile. Every
+// node retries within kLastRetry of Redis's return and heartbeats as it subscribes, so a node
+// alive is heard within about a second; one not heard within this long died meanwhile, and its
+// clients are announced gone within 5 s of Redis's return (SPEC: the room whole again).
+constexpr auto kRejoinGrace = 2500ms;
 // Our own heartbeat not back within this long: Redis is away (a node notices within 5 s).
 constexpr auto kSilentAfter = 3s;
 // Frames handed to hiredis whose replies have not come: past either bound, frames are skipped and
@@ -34,7 +39,7 @@ constexpr std::size_t kMaxBacklogBytes = 16 * 1024 * 1024;
 // Claimed names live this long unless their node refreshes them (every 5 s).
 constexpr int kNameTtlSeconds = 15;
 constexpr Clock::duration kFirstRetry = 250ms;
-constexpr Clock::duration kLastRetry = 2s;
+constexpr Clock::duration kLastRetry = 1s;
 
 constexpr const char* kClaim =
     "for i, k in ipairs(KEYS) do local v = redis.call('get', k) "
@@ -113,8 +118,8 @@ asio::awaitable<void> RoomBus::keep_linked() {
     went_down(why);
     if (link.sub) link.sub->close();
     if (link.pub) link.pub->close();
-    // A quarter second, then twice as long each time, up to 2 s: Redis back is noticed within
-    // 5 s (2 s here, and 3 s at most for the subscription and a heartbeat to be answered). Only a
+    // A quarter second, then twice as long each time, up to 1 s: Redis back is noticed within
+    // 5 s (1 s here, and 3 s at most for the subscription and a heartbeat to be answered). Only a
     // link that worked starts the count again, or one connection refused while the other is
     // taken would have the clients told the servers are back and cut off, again and again.
     co_await sleep(retry);
@@ -145,7 +150,8 @@ void RoomBus::subscribed(Link& link) {
 void RoomBus::joined() {
   up_ = true;
   said_down_ = false;
-  for (auto& [node, peer] : peers_) peer.heard = own_heard_;  // silent while we were away
+  // Silent while we were away: each has kRejoinGrace from now to be heard.
+  for (auto& [node, peer] : peers_) peer.heard = own_heard_ - (kDeadAfter - kRejoinGrace);
   spdlog::info("room {} on redis {}: joined as node {}", channel_, to_string(redis_), node_);
   broadcaster_.bus_up();
 }
@@ -243,7 +249,10 @@ void RoomBus::evict_the_silent() {
   for (auto& [node, peer] : peers_) {
     if (node == node_ || now - peer.heard < kDeadAfter) continue;
     if (!std::exchange(peer.said_dead, true)) {
-      spdlog::info("room {}: node {} silent for 8s: its clients have left", channel_, node);
+      spdlog::info(
+          "room {}: node {} is silent (8 s, or 2.5 s after redis was away): its clients "
+          "have left",
+          channel_, node);
     }
     std::vector<std::string> keys;
     for (const auto& name_keys : broadcaster_.name_keys_of(node)) {

@@ -30,7 +30,7 @@ class Broadcaster;
 // back on the subscription it is the probe that a silent Redis is noticed by (the node is in the
 // room from its first heartbeat's return: both connections work); a node silent for 8 s is dead
 // and its clients have left. While Redis is away the node is on its own, and tries again after
-// 0.25 s, 0.5 s, 1 s, then every 2 s.
+// 0.25 s, 0.5 s, then every second; back, it gives the others 2.5 s to be heard from.
 class RoomBus {
  public:
   RoomBus(RedisAddress redis, const std::string& room, Broadcaster& broadcaster);
