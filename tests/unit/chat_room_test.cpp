@@ -516,5 +516,21 @@ TEST(ChatRoomOnABus, AnEvictionTakesEveryClientOfTheDeadNodeAndNoOther) {
   EXPECT_EQ(alice.received(), "alive1: still here\n");
 }
 
+// What waits for the bus's loop is bounded: while that loop does not get round to them, the other
+// loops' frames wait up to 16 MiB; past that they are skipped (and their numbers with them), and
+// once the loop has caught up they are taken again.
+TEST(ChatRoomOnABus, FramesWaitingForTheBussLoopStopAt16MiB) {
+  NodeOnABus node;
+  asio::io_context bus_loop;
+  RoomBus bus(RedisAddress{"", 0, "/nonexistent/redis.sock"}, "test", node.broadcaster);
+  auto never_run = bus.run(bus_loop.get_executor());
+  const std::string mebibyte(1024 * 1024, 'x');
+  for (int i = 0; i < 20; ++i) bus.publish(BusFrame::Kind::message, mebibyte);
+  EXPECT_EQ(bus_loop.poll(), 16u);
+  bus_loop.restart();  // out of work, it stopped
+  bus.publish(BusFrame::Kind::message, mebibyte);
+  EXPECT_EQ(bus_loop.poll(), 1u);
+}
+
 }  // namespace
 }  // namespace gonet
