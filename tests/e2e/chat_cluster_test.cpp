@@ -460,6 +460,51 @@ TEST_F(ChatCluster, ANodeThatDiedWhileRedisWasAwayIsGoneWithinFiveSecondsOfItsRe
   }
 }
 
+// A node cut off alone (its way to Redis gone, the others' not) while another node dies: the
+// others announce the dead node's clients gone as usual; the node cut off, which missed that,
+// within 5 s of its way back, once, and no live node's clients with them.
+TEST_F(ChatCluster, ANodeCutOffAloneHearsOfANodeThatDiedMeanwhileWithinFiveSecondsOfItsReturn) {
+  if (!on_path("socat")) GTEST_SKIP() << "socat is missing: scripts/setup.sh installs it";
+  // The lonely node reaches Redis through socat, a connection each (fork); killing socat's
+  // process group (its own: ChildProcess) cuts that node off alone.
+  const std::string way = (fs::path(redis_->socket()).parent_path() / "way.sock").string();
+  const auto open_way = [&] {
+    fs::remove(way);
+    auto socat = ChildProcess::start(
+        {"socat", "UNIX-LISTEN:" + way + ",fork", "UNIX-CONNECT:" + redis_->socket()});
+    EXPECT_TRUE(eventually([&] { return fs::exists(way); }, 5s)) << socat.stderr_text();
+    return socat;
+  };
+  auto socat = open_way();
+  auto one = node();
+  auto doomed = node();
+  Server lonely = start_server("chat", {"-redis", way});
+  ASSERT_TRUE(eventually([&] { return joined(lonely) >= 1; }, 5s)) << lonely.process.stderr_text();
+  auto watcher = join(lonely.port);
+  auto neighbour = join(one.port);
+  auto victim = join(doomed.port);
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has arrived", 5s));
+  ASSERT_TRUE(heard(neighbour.tcp, victim.name + " has arrived", 5s));
+
+  ::kill(-socat.pid(), SIGKILL);
+  ASSERT_TRUE(heard(watcher.tcp, kCutOff, 6s));
+  doomed.process.signal(SIGKILL);
+  const std::string left = victim.name + " has left";
+  ASSERT_TRUE(heard(neighbour.tcp, left, 12s)) << "the others, as for any dead node";
+  socat.wait_exit(5s);
+  socat = open_way();
+  const auto back = steady_clock::now();
+  const auto lines = read_until_line(watcher.tcp, left, 8s);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front(), kBack);
+  EXPECT_EQ(lines.back(), left);
+  EXPECT_LT(steady_clock::now() - back, 5s);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), neighbour.name + " has left"), 0)
+      << "a live node's client announced gone";
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(count(watcher.tcp.read_available(), " has left"), 0u) << "once";
+}
+
 TEST_F(ChatCluster, ANodeStartedBeforeRedisServesAndJoinsLater) {
   redis_->process().signal(SIGKILL);
   ASSERT_TRUE(redis_->process().wait_exit(5s));
