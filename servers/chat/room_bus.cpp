@@ -249,10 +249,7 @@ void RoomBus::evict_the_silent() {
   for (auto& [node, peer] : peers_) {
     if (node == node_ || now - peer.heard < kDeadAfter) continue;
     if (!std::exchange(peer.said_dead, true)) {
-      spdlog::info(
-          "room {}: node {} is silent (8 s, or 2.5 s after redis was away): its clients "
-          "have left",
-          channel_, node);
+      spdlog::info("room {}: node {} is silent: its clients have left", channel_, node);
     }
     std::vector<std::string> keys;
     for (const auto& name_keys : broadcaster_.name_keys_of(node)) {

@@ -520,7 +520,7 @@ TEST(ChatRoomOnABus, AnEvictionTakesEveryClientOfTheDeadNodeAndNoOther) {
 // loops' frames wait up to 16 MiB; past that they are skipped (and their numbers with them), and
 // once the loop has caught up they are taken again.
 TEST(ChatRoomOnABus, FramesWaitingForTheBussLoopStopAt16MiB) {
-  NodeOnABus node;
+  OneLoop node;
   asio::io_context bus_loop;
   RoomBus bus(RedisAddress{"", 0, "/nonexistent/redis.sock"}, "test", node.broadcaster);
   auto never_run = bus.run(bus_loop.get_executor());
