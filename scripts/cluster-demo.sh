@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# One chat room across three chat servers, all on loopback: Redis on a Unix socket in a scratch
-# folder, three chat nodes sharing it (each with -proxy-protocol), and HAProxy in front with TLS,
-# handing connections to the nodes in turn. Two netcat3 clients then talk through it, each on a
-# different node; after them the room is yours (the command to join is printed) until Ctrl-C,
-# which ends everything the script started.
+# One chat room across three chat servers, all on loopback, deployed as a careful operator would:
+# Redis speaking TLS only, with the default user off and an ACL user for the nodes that may touch
+# only the room's keys and channel (servers/deploy/redis-acl.txt); three chat nodes logging in as
+# that user over TLS, signing the room's frames with its key, each with -proxy-protocol; and
+# HAProxy in front with TLS, handing connections to the nodes in turn. Two netcat3 clients then
+# talk through it, each on a different node; after them the room is yours (the command to join is
+# printed) until Ctrl-C, which ends everything the script started.
 #   scripts/cluster-demo.sh [--scripted]   --scripted: the two clients only, then end
 # GONET_BIN=DIR runs the programs already built in DIR instead of building build/bin.
 set -euo pipefail
@@ -12,9 +14,19 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 programs
 scratch gonet-cluster
-start_redis
-# A CA for the demo, and HAProxy's certificate for localhost signed by it.
+# A CA for the demo, and a certificate for localhost signed by it: HAProxy's, and Redis's.
 make_certs demo-ca
+# The secrets, readable by their owner only: the room's key, and the nodes' password on Redis.
+(
+  umask 077
+  head -c 32 /dev/urandom | base64 >"$work/room.key"
+  head -c 24 /dev/urandom | base64 >"$work/redis.password"
+  printf 'user default off\nuser chatnode on >%s %s\n' "$(cat "$work/redis.password")" \
+    "$(cat servers/deploy/redis-acl.txt)" >"$work/redis.conf"
+)
+redis_port=$(free_port)
+start_redis "$work/redis.conf" --tls-port "$redis_port" --tls-cert-file "$work/server.crt" \
+  --tls-key-file "$work/server.key" --tls-ca-cert-file "$work/ca.pem" --tls-auth-clients no
 
 # heard WHO LINE: waits until the client WHO has been sent the line LINE.
 heard() { wait_until "$1 hearing '$2'" grep -qxF -- "$2" "$work/$1.out"; }
@@ -22,8 +34,9 @@ heard() { wait_until "$1 hearing '$2'" grep -qxF -- "$2" "$work/$1.out"; }
 # Each node logs at debug level, so that its "accept" lines tell which node a client is on.
 backends=""
 for n in 1 2 3; do
-  "$bin/chat" -port 0 -redis "$work/redis.sock" -proxy-protocol -log-level debug \
-    2>"$work/chat$n.log" &
+  "$bin/chat" -port 0 -redis "rediss://chatnode@localhost:$redis_port" \
+    -redis-tls-ca "$work/ca.pem" -redis-password-file "$work/redis.password" \
+    -room-key-file "$work/room.key" -proxy-protocol -log-level debug 2>"$work/chat$n.log" &
   pids+=($!)
   port=$(listening_port "$work/chat$n.log")
   wait_until "chat$n joining the room" grep -q "joined as node" "$work/chat$n.log"
@@ -53,7 +66,7 @@ pids+=($!)
 wait_until "haproxy listening on $front" nc -z 127.0.0.1 "$front"
 
 join="$bin/netcat3 -tls-ca $work/ca.pem localhost:$front"
-echo "== Redis on $work/redis.sock; chat nodes behind HAProxy (TLS) on localhost:$front"
+echo "== Redis (TLS, ACL user chatnode) on localhost:$redis_port; chat nodes behind HAProxy (TLS) on localhost:$front"
 
 # Starts a client whose input is the fifo WHO.in, held open for writing on descriptor
 # ${input[WHO]}; sets `landed` to the node it landed on, the one whose log has an "accept" line

@@ -60,11 +60,12 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_redis: Debian's redis-server on the Unix socket $work/redis.sock, keeping nothing on disk;
-# sets $redis to its PID once the socket is there.
+# start_redis [CONF [SETTING...]]: Debian's redis-server on the Unix socket $work/redis.sock (and
+# what CONF and the settings add), keeping nothing on disk; sets $redis to its PID once the socket
+# is there.
 start_redis() {
-  redis-server --port 0 --unixsocket "$work/redis.sock" --save '' --appendonly no --dir "$work" \
-    >"$work/redis.log" 2>&1 &
+  redis-server "$@" --port 0 --unixsocket "$work/redis.sock" --save '' --appendonly no \
+    --dir "$work" >"$work/redis.log" 2>&1 &
   redis=$!
   pids+=("$redis")
   wait_until "redis-server listening on its socket" test -S "$work/redis.sock" ||

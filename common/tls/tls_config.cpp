@@ -61,30 +61,28 @@ TlsConfig::TlsConfig(const TlsOptions& options)
     if (options_.ca_file.empty()) {
       context_.set_default_verify_paths();
     } else {
-      load(
-          "-tls-ca", options_.ca_file,
-          [](asio::ssl::context& c, const std::string& path) { c.load_verify_file(path); },
-          context_);
+      load((options_.flags + "-ca").c_str(), options_.ca_file,
+           [](asio::ssl::context& c, const std::string& path) { c.load_verify_file(path); },
+           context_);
     }
   }
   if (!options_.cert_file.empty()) {
-    load(
-        "-tls-cert", options_.cert_file,
-        [](asio::ssl::context& c, const std::string& path) { c.use_certificate_chain_file(path); },
-        context_);
+    load((options_.flags + "-cert").c_str(), options_.cert_file,
+         [](asio::ssl::context& c, const std::string& path) { c.use_certificate_chain_file(path); },
+         context_);
     if (options_.key_file.empty()) {
       try {
         context_.use_private_key_file(options_.cert_file, asio::ssl::context::pem);
       } catch (const std::system_error&) {
-        throw Failure("load -tls-cert " + options_.cert_file + ": no key in it (give -tls-key)");
+        throw Failure("load " + options_.flags + "-cert " + options_.cert_file +
+                      ": no key in it (give " + options_.flags + "-key)");
       }
     } else {
-      load(
-          "-tls-key", options_.key_file,
-          [](asio::ssl::context& c, const std::string& path) {
-            c.use_private_key_file(path, asio::ssl::context::pem);
-          },
-          context_);
+      load((options_.flags + "-key").c_str(), options_.key_file,
+           [](asio::ssl::context& c, const std::string& path) {
+             c.use_private_key_file(path, asio::ssl::context::pem);
+           },
+           context_);
     }
   }
 }
@@ -103,6 +101,9 @@ asio::awaitable<TlsStream> TlsConfig::handshake(tcp::socket socket, const Endpoi
   } else if (!options_.insecure) {
     ::X509_VERIFY_PARAM_set1_ip_asc(::SSL_get0_param(ssl), name.c_str());
   }
+  // Names are checked against the certificate's subject alternative names only, never its
+  // common name, as Go (since 1.15) and browsers check them.
+  ::X509_VERIFY_PARAM_set_hostflags(::SSL_get0_param(ssl), X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
   auto [ec] = co_await tls.async_handshake(TlsStream::client, use_nothrow);
   if (ec) {
     std::string why = reason(ec);

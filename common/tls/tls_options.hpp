@@ -12,6 +12,7 @@ struct TlsOptions {
   std::string cert_file;
   std::string key_file;  // empty with a cert_file: the key is in that file too
   bool insecure = false;
+  std::string flags = "-tls";  // the flags' prefix, as messages name them ("-redis-tls-ca")
   bool operator==(const TlsOptions&) const = default;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <unordered_set>
 
 #include "servers/chat/loop_room.hpp"
 #include "servers/chat/room_bus.hpp"
@@ -17,11 +18,23 @@ constexpr std::size_t kMaxBacklogBytes = 4 * 1024 * 1024;
 // `Present:` names at most this many others, the earliest to arrive.
 constexpr std::size_t kMaxPresent = 100;
 
+// Another node's clients kept at most: more than any one server serves (its descriptors), so
+// only a key holder gone wrong meets it, and it cannot grow the room without bound.
+constexpr std::size_t kMaxMembersPerNode = 100'000;
+
 Message line(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
+
+void count_in(std::unordered_map<std::string, std::size_t>& keys, const std::string& key) {
+  if (!key.empty()) ++keys[key];
+}
+
+void count_out(std::unordered_map<std::string, std::size_t>& keys, const std::string& key) {
+  if (const auto at = keys.find(key); at != keys.end() && --at->second == 0) keys.erase(at);
+}
 
 }  // namespace
 
-Broadcaster::Broadcaster(bool names) : names_(names) {
+Broadcaster::Broadcaster(bool names, bool raw) : names_(names), raw_(raw) {
   // Made before any event loop runs, as ICU's data must be before threads share it.
   if (names_) load_name_rules();
 }
@@ -41,6 +54,11 @@ NameKeys Broadcaster::keys_of_name(const std::string& name) const {
   return names_ ? keys_of(name) : NameKeys{name, {}};
 }
 
+NameKeys Broadcaster::keys_of_remote(const std::string& name) const {
+  // Without -names another node's client reserves nothing here (reserves_name): no keys kept.
+  return names_ ? keys_of(name) : NameKeys{};
+}
+
 bool Broadcaster::taken(const NameKeys& keys) const {
   return folded_.contains(keys.folded) ||
          (!keys.skeleton.empty() && skeletons_.contains(keys.skeleton));
@@ -58,20 +76,19 @@ RoomBus* Broadcaster::bus_for_names() const {
 
 bool Broadcaster::enter(Client& client, LoopRoom& loop) {
   // The keys take ICU's time: outside the lock.
-  Member newcomer{&client, &loop, client.name(), keys_of_name(client.name()), {}, 0, false};
+  Member newcomer{&client, &loop, client.name(), keys_of_name(client.name()), nullptr, 0, false};
   const std::lock_guard lock(mutex_);
   if (taken(newcomer.keys)) return false;
   newcomer.id = ++next_id_;
-  if (bus_ != nullptr) newcomer.node = bus_->node();
+  client.set_member_id(newcomer.id);
   if (on_bus()) {
     // In when its arrival comes back from the bus, in the room's order (from_bus).
     newcomer.pending = true;
-    bus_->publish(BusFrame::Kind::arrived, encode(BusMember{newcomer.id, newcomer.name}));
+    bus_->publish(BusFrame::Kind::arrived, arrived_text(BusMember{newcomer.id, newcomer.name}));
     add(std::move(newcomer));
     return true;
   }
-  add(std::move(newcomer));
-  arrive(members_.back());
+  arrive(*add(std::move(newcomer)));
   if (bus_ != nullptr) {
     cut_off_said_ = true;
     post(RoomEvent{RoomEvent::Kind::notice, line(std::string(wire::kCutOff)), nullptr, &client},
@@ -80,19 +97,23 @@ bool Broadcaster::enter(Client& client, LoopRoom& loop) {
   return true;
 }
 
-// A chosen name is the room's; an address is only this node's to keep unique: another node's
+// A chosen name is the room's; an address is only its own node's to keep unique: another node's
 // client may have the same one (two machines' clients behind one NAT, or a port used again to
 // another node), as two connections to one server cannot.
 bool Broadcaster::reserves_name(const Member& member) const {
-  return names_ || bus_ == nullptr || member.node == bus_->node();
+  return names_ || member.node == nullptr;
 }
 
-void Broadcaster::add(Member member) {
+Broadcaster::Members::iterator Broadcaster::add(Member member) {
   if (reserves_name(member)) {
-    folded_.insert(member.keys.folded);
-    if (!member.keys.skeleton.empty()) skeletons_.insert(member.keys.skeleton);
+    count_in(folded_, member.keys.folded);
+    count_in(skeletons_, member.keys.skeleton);
   }
-  members_.push_back(std::move(member));
+  if (member.node != nullptr) ++nodes_.find(*member.node)->second;
+  const MemberKey key{member.node, member.id};
+  const auto at = members_.insert(members_.end(), std::move(member));
+  index_.emplace(key, at);
+  return at;
 }
 
 void Broadcaster::arrive(Member& member) {
@@ -107,31 +128,11 @@ void Broadcaster::arrive(Member& member) {
   member.pending = false;
 }
 
-std::vector<Broadcaster::Member>::iterator Broadcaster::remove(std::vector<Member>::iterator at) {
-  const Member gone = std::move(*at);
-  const auto next = members_.erase(at);
-  left(gone);
-  return next;
-}
-
-template <typename Predicate>
-void Broadcaster::remove_if(Predicate leaves) {
-  auto kept = members_.begin();
-  for (auto at = members_.begin(); at != members_.end(); ++at) {
-    if (leaves(*at)) {
-      left(*at);
-    } else {
-      if (kept != at) *kept = std::move(*at);
-      ++kept;
-    }
-  }
-  members_.erase(kept, members_.end());
-}
-
-void Broadcaster::left(const Member& gone) {
+Broadcaster::Members::iterator Broadcaster::remove(Members::iterator at) {
+  const Member& gone = *at;
   if (reserves_name(gone)) {
-    folded_.erase(gone.keys.folded);
-    skeletons_.erase(gone.keys.skeleton);
+    count_out(folded_, gone.keys.folded);
+    count_out(skeletons_, gone.keys.skeleton);
   }
   if (gone.client != nullptr) {
     post(RoomEvent{RoomEvent::Kind::removed, nullptr, nullptr, gone.client}, gone.loop);
@@ -139,12 +140,39 @@ void Broadcaster::left(const Member& gone) {
   if (!gone.pending) {
     post(RoomEvent{RoomEvent::Kind::message, line(wire::has_left(gone.name)), nullptr});
   }
+  index_.erase(MemberKey{gone.node, gone.id});
+  if (gone.node != nullptr) --nodes_.find(*gone.node)->second;
+  return members_.erase(at);
 }
 
-std::vector<Broadcaster::Member>::iterator Broadcaster::find(const std::string& node,
-                                                             std::uint64_t id) {
-  return std::find_if(members_.begin(), members_.end(),
-                      [&](const Member& member) { return member.id == id && member.node == node; });
+template <typename Predicate>
+void Broadcaster::remove_if(Predicate leaves) {
+  for (auto at = members_.begin(); at != members_.end();) {
+    at = leaves(*at) ? remove(at) : std::next(at);
+  }
+}
+
+Broadcaster::Members::iterator Broadcaster::find(const std::string* node, std::uint64_t id) {
+  const auto at = index_.find(MemberKey{node, id});
+  return at == index_.end() ? members_.end() : at->second;
+}
+
+const std::string* Broadcaster::find_node(const std::string& node) const {
+  const auto at = nodes_.find(node);
+  return at == nodes_.end() ? nullptr : &at->first;
+}
+
+const std::string* Broadcaster::intern(const std::string& node) {
+  return &nodes_.try_emplace(node, 0).first->first;
+}
+
+bool Broadcaster::full(const std::string* node) const {
+  return nodes_.find(*node)->second >= kMaxMembersPerNode;
+}
+
+void Broadcaster::forget_if_empty(const std::string* node) {
+  if (node == nullptr) return;
+  if (const auto at = nodes_.find(*node); at != nodes_.end() && at->second == 0) nodes_.erase(at);
 }
 
 Message Broadcaster::present() const {
@@ -158,21 +186,23 @@ Message Broadcaster::present() const {
   return line(wire::present(names, others - names.size()));
 }
 
-bool Broadcaster::broadcast(Message message) {
+bool Broadcaster::broadcast(const Client& from, std::string_view text) {
   const std::lock_guard lock(mutex_);
   if (on_bus()) {
-    bus_->publish(BusFrame::Kind::message, *message);
+    bus_->publish(BusFrame::Kind::message, said_text(from.member_id(), text));
   } else {
-    post(RoomEvent{RoomEvent::Kind::message, std::move(message), nullptr});
+    post(
+        RoomEvent{RoomEvent::Kind::message,
+                  line(raw_ ? wire::says(from.name(), text) : wire::says_safely(from.name(), text)),
+                  nullptr});
   }
   return !congested_;
 }
 
 void Broadcaster::leave(Client& client) {
   const std::lock_guard lock(mutex_);
-  const auto at = std::find_if(members_.begin(), members_.end(),
-                               [&](const Member& member) { return member.client == &client; });
-  if (at == members_.end()) return;
+  const auto at = find(nullptr, client.member_id());
+  if (at == members_.end() || at->client != &client) return;
   if (names_ && bus_ != nullptr) bus_->release(at->keys);
   if (!on_bus()) {
     remove(at);
@@ -181,83 +211,90 @@ void Broadcaster::leave(Client& client) {
   // It gets nothing more now; the others hear it leave when its leaving comes back.
   post(RoomEvent{RoomEvent::Kind::removed, nullptr, nullptr, &client}, at->loop);
   at->client = nullptr;
-  bus_->publish(BusFrame::Kind::left, encode(BusMember{at->id, at->name}));
+  bus_->publish(BusFrame::Kind::left, left_text(at->id));
 }
 
-void Broadcaster::from_bus(const BusFrame& frame, std::uint64_t missed) {
+bool Broadcaster::from_bus(const std::string& node, bool ours, const BusEvent& event,
+                           std::uint64_t missed) {
   const std::lock_guard lock(mutex_);
   if (missed > 0) post(RoomEvent{RoomEvent::Kind::message, line(wire::skipped(missed)), nullptr});
-  switch (frame.kind) {
-    case BusFrame::Kind::message:
-      post(RoomEvent{RoomEvent::Kind::message, line(frame.text), nullptr});
-      break;
-    case BusFrame::Kind::arrived:
-      if (const auto member = decode_member(frame.text)) {
-        if (const auto at = find(frame.node, member->id); at != members_.end()) {
-          if (at->pending) arrive(*at);  // ours, now in
-        } else if (frame.node != (bus_ ? bus_->node() : "")) {
-          add(Member{nullptr, nullptr, member->name, keys_of_name(member->name), frame.node,
-                     member->id, false});
-          arrive(members_.back());
-        }
+  const std::string* sender = ours ? nullptr : find_node(node);
+  if (const auto* said = std::get_if<BusEvent::Said>(&event.what)) {
+    const auto at = ours || sender != nullptr ? find(sender, said->id) : members_.end();
+    if (at == members_.end()) return false;
+    post(RoomEvent{
+        RoomEvent::Kind::message,
+        line(raw_ ? wire::says(at->name, said->text) : wire::says_safely(at->name, said->text)),
+        nullptr});
+  } else if (const auto* arrived = std::get_if<BusEvent::Arrived>(&event.what)) {
+    if (ours) {
+      if (const auto at = find(nullptr, arrived->member.id); at != members_.end() && at->pending) {
+        arrive(*at);  // ours, now in
       }
-      break;
-    case BusFrame::Kind::left:
-      if (const auto member = decode_member(frame.text)) {
-        if (const auto at = find(frame.node, member->id); at != members_.end()) remove(at);
+    } else if (sender == nullptr || find(sender, arrived->member.id) == members_.end()) {
+      const std::string* interned = intern(node);
+      if (!full(interned)) {
+        const std::string& name = arrived->member.name;
+        arrive(*add(Member{nullptr, nullptr, name, keys_of_remote(name), interned,
+                           arrived->member.id, false}));
       }
-      break;
-    case BusFrame::Kind::heartbeat:
-      if (bus_ == nullptr) break;
-      if (frame.node != bus_->node()) {
-        reconcile(frame.node, frame.text);
-        break;
-      }
-      // Ours, listed as they were after every frame we published before it, as the others read
-      // it (reconcile): one whose arrival the bus skipped is in now, and one who left and whose
-      // leaving it skipped is gone. (Almost always there is neither: then the list is not read.)
-      if (std::any_of(members_.begin(), members_.end(), [&](const Member& m) {
-            return m.node == frame.node && (m.pending || m.client == nullptr);
-          })) {
-        std::unordered_set<std::uint64_t> listed;
-        for (const BusMember& member : decode_members(frame.text)) listed.insert(member.id);
-        remove_if([&](const Member& m) {
-          return m.node == frame.node && m.client == nullptr && !listed.contains(m.id);
-        });
-        for (Member& member : members_) {
-          if (member.node == frame.node && member.pending && listed.contains(member.id)) {
-            arrive(member);
-          }
-        }
-      }
-      break;
-    case BusFrame::Kind::evicted:
-      if (bus_ != nullptr && frame.text != bus_->node()) {
-        remove_if([&](const Member& m) { return m.node == frame.text; });
-      }
-      break;
+      forget_if_empty(interned);
+    }
+  } else if (const auto* left = std::get_if<BusEvent::Left>(&event.what)) {
+    if (ours || sender != nullptr) {
+      if (const auto at = find(sender, left->id); at != members_.end()) remove(at);
+      forget_if_empty(sender);
+    }
+  } else if (const auto* roll = std::get_if<BusEvent::Roll>(&event.what)) {
+    if (ours) {
+      reconcile_ours(*roll);
+    } else {
+      reconcile(sender != nullptr ? sender : intern(node), *roll);
+    }
+  } else if (const auto* evicted = std::get_if<BusEvent::Evicted>(&event.what)) {
+    if (const std::string* dead = find_node(evicted->node)) {
+      remove_if([&](const Member& m) { return m.node == dead; });
+      forget_if_empty(dead);
+    }
   }
+  return true;
 }
 
 // A node's heartbeat lists its clients as they are after every frame it sent before it (a
 // node's frames keep their order on the bus): who is missing has left, who is new has arrived,
 // which mends what a gap or a time apart lost.
-void Broadcaster::reconcile(const std::string& node, const std::string& heartbeat) {
+void Broadcaster::reconcile(const std::string* node, const BusEvent::Roll& roll) {
+  const auto in_range = [&](std::uint64_t id) { return id >= roll.first && id <= roll.last; };
   // Once a second per node, with every client of the room: sets, not a search per member.
-  const std::vector<BusMember> listed = decode_members(heartbeat);
-  std::unordered_set<std::uint64_t> listed_ids;
-  for (const BusMember& member : listed) listed_ids.insert(member.id);
-  std::unordered_set<std::uint64_t> known;
+  std::unordered_set<std::uint64_t> listed;
+  for (const BusMember& member : roll.members) listed.insert(member.id);
+  remove_if(
+      [&](const Member& m) { return m.node == node && in_range(m.id) && !listed.contains(m.id); });
+  for (const BusMember& member : roll.members) {
+    if (find(node, member.id) != members_.end()) continue;
+    if (full(node)) break;
+    arrive(*add(Member{nullptr, nullptr, member.name, keys_of_remote(member.name), node, member.id,
+                       false}));
+  }
+  forget_if_empty(node);
+}
+
+// Ours, listed as they were after every frame we published before it, as the others read it
+// (reconcile): one whose arrival the bus skipped is in now, and one who left and whose leaving
+// it skipped is gone. (Almost always there is neither: then the list is not read.)
+void Broadcaster::reconcile_ours(const BusEvent::Roll& roll) {
+  const auto unsettled = [&](const Member& m) {
+    return m.node == nullptr && m.id >= roll.first && m.id <= roll.last &&
+           (m.pending || m.client == nullptr);
+  };
+  if (std::none_of(members_.begin(), members_.end(), unsettled)) return;
+  std::unordered_set<std::uint64_t> listed;
+  for (const BusMember& member : roll.members) listed.insert(member.id);
   remove_if([&](const Member& m) {
-    if (m.node != node) return false;
-    if (!listed_ids.contains(m.id)) return true;
-    known.insert(m.id);
-    return false;
+    return unsettled(m) && m.client == nullptr && !listed.contains(m.id);
   });
-  for (const BusMember& member : listed) {
-    if (!known.insert(member.id).second) continue;
-    add(Member{nullptr, nullptr, member.name, keys_of_name(member.name), node, member.id, false});
-    arrive(members_.back());
+  for (Member& member : members_) {
+    if (unsettled(member) && member.pending && listed.contains(member.id)) arrive(member);
   }
 }
 
@@ -276,30 +313,33 @@ void Broadcaster::bus_down() {
   post(RoomEvent{RoomEvent::Kind::message, line(std::string(wire::kCutOff)), nullptr});
   // Ours whose arrival went out and never came back are in, here; ours who left and were not
   // heard leaving have left, here.
-  const std::string self = bus_->node();
-  remove_if([&](const Member& m) { return m.node == self && m.client == nullptr; });
+  remove_if([&](const Member& m) { return m.node == nullptr && m.client == nullptr; });
   for (Member& member : members_) {
     if (member.pending) arrive(member);
   }
 }
 
-std::vector<std::pair<BusMember, NameKeys>> Broadcaster::local_members() const {
+void Broadcaster::roll_call(
+    const std::function<void(const std::vector<BusMember>&, const std::vector<NameKeys>&)>& publish)
+    const {
   const std::lock_guard lock(mutex_);
-  std::vector<std::pair<BusMember, NameKeys>> ours;
-  const std::string self = bus_ != nullptr ? bus_->node() : "";
+  std::vector<BusMember> ours;
+  std::vector<NameKeys> keys;
   for (const Member& member : members_) {
-    if (member.node != self || member.client == nullptr) continue;
-    ours.emplace_back(BusMember{member.id, member.name}, names_ ? member.keys : NameKeys{});
+    if (member.node != nullptr || member.client == nullptr) continue;
+    ours.push_back(BusMember{member.id, member.name});
+    if (names_) keys.push_back(member.keys);
   }
-  return ours;
+  publish(ours, keys);
 }
 
 std::vector<NameKeys> Broadcaster::name_keys_of(const std::string& node) const {
   const std::lock_guard lock(mutex_);
   std::vector<NameKeys> keys;
-  if (!names_) return keys;
+  const std::string* interned = find_node(node);
+  if (!names_ || interned == nullptr) return keys;
   for (const Member& member : members_) {
-    if (member.node == node) keys.push_back(member.keys);
+    if (member.node == interned) keys.push_back(member.keys);
   }
   return keys;
 }

@@ -2,9 +2,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <list>
 #include <mutex>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -21,12 +23,12 @@ class RoomBus;
 
 // The book's broadcaster, the one owner of the room: it puts every arrival, message and leaving
 // into one order and hands each, once, to every event loop, which delivers it to its own clients
-// (LoopRoom). Sessions on any loop call it; one lock makes their calls one order, and nothing
-// under the lock depends on how many clients there are but `Present:` (at most 100 names).
+// (LoopRoom). Sessions on any loop call it; one lock makes their calls one order.
 class Broadcaster {
  public:
   // `names` (-names): a newcomer hears who is present, and names that look alike are taken.
-  explicit Broadcaster(bool names);
+  // `raw` (-raw): a line goes out as its client sent it, not made safe for a terminal.
+  explicit Broadcaster(bool names, bool raw = false);
   Broadcaster(const Broadcaster&) = delete;
   Broadcaster& operator=(const Broadcaster&) = delete;
 
@@ -46,10 +48,10 @@ class Broadcaster {
   // looks like it; then returns false. Everyone else hears "NAME has arrived"; the client, after
   // that, "You are NAME" (and with -names, who is present).
   bool enter(Client& client, LoopRoom& loop);
-  // messages <- msg: the line to every client, its sender included. False when some loop has
-  // fallen far behind: the sender should then wait until congested() is false again, so that no
-  // loop's backlog grows without bound (LoopRoom::say does).
-  bool broadcast(Message message);
+  // messages <- who + ": " + text: the line to every client, its sender included. False when
+  // some loop has fallen far behind: the sender should then wait until congested() is false
+  // again, so that no loop's backlog grows without bound (LoopRoom::say does).
+  bool broadcast(const Client& from, std::string_view text);
   // leaving <- cli: the client gets nothing more; everyone else hears "NAME has left".
   void leave(Client& client);
 
@@ -59,13 +61,19 @@ class Broadcaster {
   // congestion wakes every loop's waiting senders.
   std::vector<RoomEvent> take(LoopRoom& loop);
 
-  // The bus's side (RoomBus, on its loop). A frame in the bus's order; `missed` frames of its
-  // node never came before it.
-  void from_bus(const BusFrame& frame, std::uint64_t missed);
+  // The bus's side (RoomBus, on its loop). An event of `node`'s (this node's own when `ours`),
+  // checked, in the bus's order; `missed` events of that node never came before it. False for a
+  // line of a client not in the room here, which is dropped (the gap before it, if its arrival
+  // was lost, was told as missed events).
+  bool from_bus(const std::string& node, bool ours, const BusEvent& event, std::uint64_t missed);
   void bus_up();
   void bus_down();
-  // This node's clients, for its heartbeat; the name keys of another node's, to release them.
-  std::vector<std::pair<BusMember, NameKeys>> local_members() const;
+  // Hands `publish` this node's clients in arrival order (and with -names their name keys),
+  // under the lock: what it publishes goes out after every frame published before, and before
+  // any published after, so the list is the node's as those frames leave it.
+  void roll_call(const std::function<void(const std::vector<BusMember>&,
+                                          const std::vector<NameKeys>&)>& publish) const;
+  // The name keys of another node's clients, to release them on Redis when it is gone.
   std::vector<NameKeys> name_keys_of(const std::string& node) const;
 
  private:
@@ -74,9 +82,22 @@ class Broadcaster {
     LoopRoom* loop;
     std::string name;
     NameKeys keys;
-    std::string node;  // empty without a bus
+    const std::string* node;  // nullptr for ours; else its node's id, kept once in nodes_
     std::uint64_t id = 0;
-    bool pending = false;  // ours, its arrival sent on the bus and not back yet
+    // Ours, not in the room yet: its arrival went out on the bus and has not come back (or, for
+    // a moment inside arrive(), it is being told who is present).
+    bool pending = false;
+  };
+  using Members = std::list<Member>;  // in the order they arrived
+  struct MemberKey {
+    const std::string* node;
+    std::uint64_t id;
+    bool operator==(const MemberKey&) const = default;
+  };
+  struct HashMemberKey {
+    std::size_t operator()(const MemberKey& key) const {
+      return std::hash<const void*>()(key.node) ^ (std::hash<std::uint64_t>()(key.id) << 1);
+    }
   };
   struct Outbox {
     LoopRoom* loop;
@@ -86,6 +107,7 @@ class Broadcaster {
   };
 
   NameKeys keys_of_name(const std::string& name) const;
+  NameKeys keys_of_remote(const std::string& name) const;
   bool taken(const NameKeys& keys) const;
   // "Present: ..." for a newcomer: the others, the earliest 100 by name.
   Message present() const;
@@ -96,25 +118,34 @@ class Broadcaster {
   bool reserves_name(const Member& member) const;
   // A member arrives: the others hear it, and if it is ours, it is in.
   void arrive(Member& member);
-  void add(Member member);
+  Members::iterator add(Member member);
   // Member `at` leaves the room: the others hear it. Returns the member after it.
-  std::vector<Member>::iterator remove(std::vector<Member>::iterator at);
-  // Every member for which `leaves` is true leaves, in arrival order, in one pass: a node's
-  // crowd at once costs the room's size, not the product of the two.
+  Members::iterator remove(Members::iterator at);
+  // Every member for which `leaves` is true leaves, in arrival order, in one pass.
   template <typename Predicate>
   void remove_if(Predicate leaves);
-  // What a member's leaving does, once it is out of members_.
-  void left(const Member& gone);
-  std::vector<Member>::iterator find(const std::string& node, std::uint64_t id);
-  void reconcile(const std::string& node, const std::string& heartbeat);
+  Members::iterator find(const std::string* node, std::uint64_t id);
+  // A heartbeat's part: `node`'s members with ids in the roll's range are exactly those listed.
+  void reconcile(const std::string* node, const BusEvent::Roll& roll);
+  void reconcile_ours(const BusEvent::Roll& roll);
+  // Another node's id, kept once for all its members (and forgotten with the last of them).
+  const std::string* intern(const std::string& node);
+  const std::string* find_node(const std::string& node) const;
+  bool full(const std::string* node) const;
+  void forget_if_empty(const std::string* node);
 
   const bool names_;
+  const bool raw_;
   mutable std::mutex mutex_;
   std::vector<Outbox> outboxes_;
-  std::vector<Member> members_;  // in the order they arrived
-  // The keys of the present names: a newcomer whose name has one is refused.
-  std::unordered_set<std::string> folded_;
-  std::unordered_set<std::string> skeletons_;
+  Members members_;
+  std::unordered_map<MemberKey, Members::iterator, HashMemberKey> index_;
+  // Other nodes by id, each with how many of its members are here.
+  std::unordered_map<std::string, std::size_t> nodes_;
+  // The keys of the present names, each with how many members hold it: a newcomer whose name
+  // has one is refused, and a name is free when the last who held it is gone.
+  std::unordered_map<std::string, std::size_t> folded_;
+  std::unordered_map<std::string, std::size_t> skeletons_;
   bool congested_ = false;
   RoomBus* bus_ = nullptr;
   bool bus_up_ = false;

@@ -3,13 +3,15 @@
 #include "common/cli/command_line.hpp"
 #include "common/cli/serve_flags.hpp"
 #include "common/cli/values.hpp"
-#include "common/text/address.hpp"
+#include "servers/chat/bus_frame.hpp"
 
 namespace gonet {
+namespace {
 
-ChatOptions parse_chat_options(const Program& program, const std::vector<std::string>& args) {
-  auto options = command_line(program);
-  add_serve_flags(options, program);
+// The longest line a room across servers carries: a message's frame is at most 1 MiB.
+constexpr std::size_t kMaxLineOnBus = kMaxFrameBytes - 1024;
+
+void add_chat_flags(cxxopts::Options& options) {
   options.add_options("chat")("idle-timeout",
                               "disconnect a client that sends no line for this long; 0 means never",
                               cxxopts::value<std::string>()->default_value("5m"), "D")(
@@ -22,13 +24,39 @@ ChatOptions parse_chat_options(const Program& program, const std::vector<std::st
            "lines taken from one client a second on average, in bursts of 5 times that; 0 means no "
            "limit",
            cxxopts::value<std::string>()->default_value("20"),
-           "N")("raw", "relay text as the book does, with the controls a terminal obeys")(
+           "N")("raw", "relay text as the book does, with the controls a terminal obeys");
+  options.add_options("room across servers")(
       "redis",
-      "share the room with every chat server on this Redis: HOST:PORT, or a Unix socket's path "
-      "(beginning with /)",
+      "share the room with every chat server on this Redis: HOST:PORT, /PATH (a Unix socket), "
+      "redis://[USER@]HOST[:PORT], rediss://... (TLS) or unix:///PATH",
       cxxopts::value<std::string>(), "ADDR")("room", "the room's name on Redis (with -redis)",
                                              cxxopts::value<std::string>()->default_value("chat"),
-                                             "NAME");
+                                             "NAME")(
+      "room-key-file",
+      "the room's secret keys, one or two lines of at least 32 characters (required with "
+      "-redis): frames are signed with the first and taken if signed by either",
+      cxxopts::value<std::string>(), "FILE")(
+      "redis-password-file",
+      "log in to Redis with the password on this file's first line (else $GONET_REDIS_PASSWORD)",
+      cxxopts::value<std::string>(), "FILE")(
+      "redis-tls-ca", "with rediss://: trust the CA certificates in FILE instead of the system's",
+      cxxopts::value<std::string>(),
+      "FILE")("redis-tls-cert", "with rediss://: present this client certificate (PEM)",
+              cxxopts::value<std::string>(),
+              "FILE")("redis-tls-key", "with rediss://: the client certificate's key (PEM)",
+                      cxxopts::value<std::string>(), "FILE");
+}
+
+std::string value_or_empty(const cxxopts::ParseResult& result, const char* flag) {
+  return result.count(flag) > 0 ? result[flag].as<std::string>() : std::string();
+}
+
+}  // namespace
+
+ChatOptions parse_chat_options(const Program& program, const std::vector<std::string>& args) {
+  auto options = command_line(program);
+  add_serve_flags(options, program);
+  add_chat_flags(options);
   const auto result = parse(options, program, args);
 
   ChatOptions chat;
@@ -40,20 +68,41 @@ ChatOptions parse_chat_options(const Program& program, const std::vector<std::st
                                            std::size_t{1} << 30);
   chat.rate = parse_count<unsigned>("rate", result["rate"].as<std::string>(), 0, 1'000'000);
   chat.raw = result["raw"].as<bool>();
-  if (result.count("redis") > 0) {
-    const auto address = result["redis"].as<std::string>();
-    if (address.starts_with('/')) {
-      chat.redis = RedisAddress{"", 0, address};
-    } else if (const auto endpoint = parse_host_port(address); endpoint && endpoint->port != 0) {
-      chat.redis = RedisAddress{endpoint->host, endpoint->port, ""};
-    } else {
-      bad_value("redis", address, "want HOST:PORT or the path of a Unix socket");
-    }
-  }
   chat.room = result["room"].as<std::string>();
   if (chat.room.empty() || chat.room.size() > 64 ||
       chat.room.find_first_of(" \t\r\n:") != std::string::npos) {
     bad_value("room", chat.room, "want 1 to 64 characters, no spaces or ':'");
+  }
+  chat.room_key_file = value_or_empty(result, "room-key-file");
+  chat.redis_password_file = value_or_empty(result, "redis-password-file");
+  chat.redis_tls.flags = "-redis-tls";
+  chat.redis_tls.ca_file = value_or_empty(result, "redis-tls-ca");
+  chat.redis_tls.cert_file = value_or_empty(result, "redis-tls-cert");
+  chat.redis_tls.key_file = value_or_empty(result, "redis-tls-key");
+  if (result.count("redis") == 0) return chat;
+
+  const auto address = result["redis"].as<std::string>();
+  std::string why;
+  chat.redis = parse_redis_address(address, why);
+  if (!chat.redis) bad_value("redis", address, why);
+  if (chat.room_key_file.empty()) {
+    throw UsageError(
+        "-redis needs -room-key-file, the room's secret key, the same file on every node (make "
+        "one with: head -c 32 /dev/urandom | base64 > room.key)");
+  }
+  const bool tls = chat.redis->transport == RedisAddress::Transport::tls;
+  chat.redis_tls.enabled = tls;
+  if (!tls && (!chat.redis_tls.ca_file.empty() || !chat.redis_tls.cert_file.empty() ||
+               !chat.redis_tls.key_file.empty())) {
+    throw UsageError("-redis-tls-ca, -redis-tls-cert and -redis-tls-key need a rediss:// address");
+  }
+  if (!chat.redis_tls.key_file.empty() && chat.redis_tls.cert_file.empty()) {
+    throw UsageError("-redis-tls-key needs -redis-tls-cert");
+  }
+  if (chat.max_line > kMaxLineOnBus) {
+    bad_value("max-line", std::to_string(chat.max_line),
+              "want at most " + std::to_string(kMaxLineOnBus) +
+                  " with -redis (a frame on the bus is at most 1 MiB)");
   }
   return chat;
 }

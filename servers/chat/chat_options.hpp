@@ -8,7 +8,8 @@
 
 #include "common/cli/program.hpp"
 #include "common/net/serve_options.hpp"
-#include "servers/chat/redis_connection.hpp"
+#include "common/redis/redis_address.hpp"
+#include "common/tls/tls_options.hpp"
 
 namespace gonet {
 
@@ -21,8 +22,12 @@ struct ChatOptions {
   std::size_t max_line = 65536;
   unsigned rate = 20;  // lines taken from one client a second, on average; 0: no limit
   bool raw = false;    // relay text as the book does, terminal controls included
-  std::optional<RedisAddress> redis;  // one node of a room shared on this Redis
+  // -redis: one node of a room shared on this Redis.
+  std::optional<RedisAddress> redis;
   std::string room = "chat";
+  std::string room_key_file;
+  std::string redis_password_file;  // else $GONET_REDIS_PASSWORD, else the URL's
+  TlsOptions redis_tls;             // rediss://
 };
 
 // Throws UsageError or EarlyExit; `args` are the arguments after the program's name.

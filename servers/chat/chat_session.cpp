@@ -141,11 +141,6 @@ asio::awaitable<void> ChatSession::watch_for_idleness() {
   }
 }
 
-Message ChatSession::says(std::string_view text) const {
-  return message(options_.raw ? wire::says(client_.name(), text)
-                              : wire::says_safely(client_.name(), text));
-}
-
 asio::awaitable<void> ChatSession::finish() {
   finishing_ = true;
   idle_.cancel();

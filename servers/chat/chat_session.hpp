@@ -45,10 +45,6 @@ class ChatSession {
   // -idle-timeout, could not take its messages, or failed.
   asio::awaitable<std::optional<std::string>> next_line();
 
-  // A line of the client's as everyone gets it: "NAME: text\n", the text made safe for a
-  // terminal unless -raw.
-  Message says(std::string_view text) const;
-
   // Waits until every message queued for the client has gone out (after its leaving, the
   // broadcaster queues no more), then ends the connection and logs why.
   asio::awaitable<void> finish();

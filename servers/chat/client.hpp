@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <asio/any_io_executor.hpp>
@@ -31,6 +32,9 @@ class Client {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
   const std::string& address() const { return address_; }
+  // Its number in the room, given as it enters (the bus names it by that).
+  std::uint64_t member_id() const { return member_id_; }
+  void set_member_id(std::uint64_t id) { member_id_ = id; }
 
   // The loop's side, none of which waits.
   // Queues a message for the client. When the queue is full, the socket first takes what it can;
@@ -58,6 +62,7 @@ class Client {
  private:
   std::string name_;
   std::string address_;
+  std::uint64_t member_id_ = 0;
   asio::ip::tcp::socket& socket_;
   OutgoingQueue queue_;
   bool writing_ = false;

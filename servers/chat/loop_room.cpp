@@ -39,8 +39,8 @@ asio::awaitable<bool> LoopRoom::claim(const std::string& name) {
   co_return co_await bus->claim(keys_of(name));
 }
 
-asio::awaitable<void> LoopRoom::say(Message message) {
-  if (!broadcaster_.broadcast(std::move(message))) {
+asio::awaitable<void> LoopRoom::say(const Client& from, std::string_view text) {
+  if (!broadcaster_.broadcast(from, text)) {
     while (broadcaster_.congested()) co_await uncongested_.wait();
   }
   co_await asio::post(executor_, asio::use_awaitable);

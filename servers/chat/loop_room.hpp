@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
@@ -33,7 +34,7 @@ class LoopRoom {
   asio::awaitable<bool> claim(const std::string& name);
   // Waits while the room is congested; and then for the others' turn, so that one who sends
   // line after line gets one in per turn, like everyone else.
-  asio::awaitable<void> say(Message message);
+  asio::awaitable<void> say(const Client& from, std::string_view text);
   void leave(Client& client) { broadcaster_.leave(client); }
 
   // The loop's half of the broadcaster, for as long as the loop serves.

@@ -14,6 +14,7 @@
 #include "common/net/log.hpp"
 #include "common/net/server.hpp"
 #include "servers/chat/broadcaster.hpp"
+#include "servers/chat/bus_options.hpp"
 #include "servers/chat/chat_options.hpp"
 #include "servers/chat/chat_session.hpp"
 #include "servers/chat/loop_room.hpp"
@@ -26,7 +27,7 @@ asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::LoopRoom& room,
   gonet::ChatSession session(conn, options);  // its outgoing queue, and clientWriter emptying it
   if (co_await session.enter(room)) {         // entering <- cli
     while (auto text = co_await session.next_line()) {
-      co_await room.say(session.says(*text));  // messages <- who + ": " + text
+      co_await room.say(session.client(), *text);  // messages <- who + ": " + text
     }
     room.leave(session.client());  // leaving <- cli
   }
@@ -50,6 +51,16 @@ asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::Broadcas
   co_await gonet::either(room.deliver(), accept_loop(listener, room, options));
 }
 
+// The bus on `loop` for as long as the loop runs. Every failure of a link is its going down and a
+// retry (RoomBus); should the bus itself fail, it is logged and started again, never left dead.
+void run_bus(gonet::RoomBus& bus, const asio::any_io_executor& loop) {
+  asio::co_spawn(loop, bus.run(loop), [&bus, loop](const std::exception_ptr& failure) {
+    if (!failure) return;
+    spdlog::error("room bus: {}; starting it again", gonet::describe(failure));
+    run_bus(bus, loop);
+  });
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -57,18 +68,20 @@ int main(int argc, char* argv[]) {
   const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_chat_options);
   gonet::init_logging(program.name, options.serve.log_level);
   // go broadcaster(): one room, in one order, for every event loop
-  gonet::Broadcaster broadcaster(options.names);
+  gonet::Broadcaster broadcaster(options.names, options.raw);
   // -redis: and for every chat server on the same Redis, the bus on the first loop.
   std::optional<gonet::RoomBus> bus;
-  if (options.redis) broadcaster.attach(bus.emplace(*options.redis, options.room, broadcaster));
+  if (options.redis) {
+    try {
+      broadcaster.attach(bus.emplace(gonet::load_bus_options(options), broadcaster));
+    } catch (const gonet::Failure& failure) {
+      spdlog::error("{}", failure.what());
+      return 1;
+    }
+  }
   std::atomic_flag bus_runs;
   return gonet::run_server(options.serve, [&](gonet::Listener listener) {
-    if (bus && !bus_runs.test_and_set()) {
-      const auto loop = listener.get_executor();
-      asio::co_spawn(loop, bus->run(loop), [](const std::exception_ptr& failure) {
-        if (failure) spdlog::error("room bus: {}", gonet::describe(failure));
-      });
-    }
+    if (bus && !bus_runs.test_and_set()) run_bus(*bus, listener.get_executor());
     return listen_and_serve(std::move(listener), broadcaster, options);
   });
 }

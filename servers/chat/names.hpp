@@ -29,6 +29,10 @@ struct ChosenName {
 };
 ChosenName choose_name(std::string_view line);
 
+// Whether `text` can name a client of another node (SPEC "on a hostile bus"): a name that
+// choose_name() admits as it is, or an address as name_of() writes one.
+bool is_member_name(std::string_view text);
+
 // How a name looks to a reader: two names that share either key pass for each other, and only
 // one of them may be present. `folded` is the TS #39 confusable skeleton of the case-folded name
 // (alice, ALICE and a1ice share it), `skeleton` that of the name as it is (Il1 and lll).

@@ -12,6 +12,9 @@ bool OutgoingQueue::has_room_for(const Message& message) const {
 
 bool OutgoingQueue::push(Message message) {
   if (!accepting()) return false;
+  // Nothing to send: a message of no bytes is never queued, so no send is ever asked to write
+  // nothing (and a writer never waits on a socket for a write of zero bytes).
+  if (message->empty()) return true;
   if (!has_room_for(message)) {
     ++skipped_;
     // Skips in a row share one notice, unless it has been gathered for writing.
@@ -47,7 +50,8 @@ std::size_t OutgoingQueue::gather(std::span<asio::const_buffer> out) {
 }
 
 void OutgoingQueue::consume(std::size_t bytes) {
-  while (bytes > 0 && !empty()) {
+  // Also with `bytes` 0: an entry with nothing left to write is gone (none should be queued).
+  while (!empty()) {
     Entry& entry = entries_[head_];
     const std::size_t left = entry.text->size() - written_;
     if (bytes < left) {

@@ -1,6 +1,8 @@
 // One chat room across several chat servers on Redis (SPEC "chat across servers"): a real
 // redis-server started by each test on a Unix socket in a scratch folder, three chat nodes
 // sharing it, and clients on different nodes.
+#include "tests/e2e/chat_cluster.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,93 +15,10 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/e2e/chat_clients.hpp"
-#include "tests/e2e/tls_peers.hpp"
-
 namespace e2e::chat_cluster {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kCutOff = "(cut off from the other servers: only this server's clients hear you)";
-const std::string kBack = "(the other servers are back)";
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-// The lines of `client` that hold `marker`, until `n` of them or 10 s without one.
-std::vector<std::string> messages(TcpClient& client, std::size_t n, const std::string& marker) {
-  std::vector<std::string> got;
-  while (got.size() < n) {
-    auto line = client.read_line(10s);
-    if (!line) break;
-    if (line->find(marker) != std::string::npos) got.push_back(*line);
-  }
-  return got;
-}
-
-// redis-server on a Unix socket in a folder of its own: no TCP port, no files written.
-class Redis {
- public:
-  explicit Redis(std::vector<std::string> settings = {}) : settings_(std::move(settings)) {
-    char pattern[] = "/tmp/gonet-redis.XXXXXX";
-    dir_ = ::mkdtemp(pattern);
-    start();
-  }
-  ~Redis() {
-    process_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string socket() const { return (dir_ / "redis.sock").string(); }
-  void start() {
-    fs::remove(socket());
-    std::vector<std::string> command = {"redis-server", "--port", "0",          "--unixsocket",
-                                        socket(),       "--save", "",           "--appendonly",
-                                        "no",           "--dir",  dir_.string()};
-    command.insert(command.end(), settings_.begin(), settings_.end());
-    process_ = ChildProcess::start(command);
-    const bool up = eventually([&] { return fs::exists(socket()); }, 5s);
-    if (!up) throw std::runtime_error("redis-server did not start: " + process_->stderr_text());
-  }
-  ChildProcess& process() { return *process_; }
-
- private:
-  std::vector<std::string> settings_;
-  fs::path dir_;
-  std::optional<ChildProcess> process_;
-};
-
-class ChatCluster : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!on_path("redis-server")) {
-      GTEST_SKIP() << "redis-server is missing: scripts/setup.sh installs it";
-    }
-    redis_.emplace();
-  }
-
-  // A chat node on the test's Redis, once it has joined the room.
-  Server node(std::vector<std::string> args = {}, bool wait_to_join = true,
-              testsupport::ChildOptions options = {}) {
-    args.insert(args.begin(), {"-redis", redis_->socket()});
-    Server server = start_server("chat", std::move(args), std::move(options));
-    if (wait_to_join) {
-      EXPECT_TRUE(eventually([&] { return joined(server) >= 1; }, 5s))
-          << server.process.stderr_text();
-    }
-    return server;
-  }
-
-  static std::size_t joined(Server& node) {
-    return count(node.process.stderr_text(), "joined as node");
-  }
-
-  std::optional<Redis> redis_;
-};
 
 TEST_F(ChatCluster, MessagesArrivalsAndLeavingsCrossNodes) {
   auto one = node();
@@ -478,7 +397,7 @@ TEST_F(ChatCluster, ANodeCutOffAloneHearsOfANodeThatDiedMeanwhileWithinFiveSecon
   auto socat = open_way();
   auto one = node();
   auto doomed = node();
-  Server lonely = start_server("chat", {"-redis", way});
+  Server lonely = node({"-redis", way}, false);
   ASSERT_TRUE(eventually([&] { return joined(lonely) >= 1; }, 5s)) << lonely.process.stderr_text();
   auto watcher = join(lonely.port);
   auto neighbour = join(one.port);

@@ -67,6 +67,7 @@ Certificates::Certificates() {
     signed server ca /CN=localhost "subjectAltName=DNS:localhost,IP:127.0.0.1"
     cat server.crt server.key > server.pem
     signed client clients-ca /CN=alice "extendedKeyUsage=clientAuth"
+    signed cn-only ca /CN=localhost "basicConstraints=CA:FALSE"
   )";
   const std::string command =
       "cd " + single_quoted(dir.string()) + " && sh -c " + single_quoted(script);

@@ -22,7 +22,9 @@ bool listening_on(std::uint16_t port);
 
 // A scratch folder: a CA (ca.pem), a server certificate for localhost and 127.0.0.1 it signed
 // (server.crt and server.key, and both in server.pem), a client certificate signed by a second
-// CA (client.crt, client.key; clients-ca.pem), and a third CA that signed nothing (other-ca.pem).
+// CA (client.crt, client.key; clients-ca.pem), a third CA that signed nothing (other-ca.pem), and
+// a certificate for localhost by its common name alone, with no subject alternative name, that
+// the first CA signed (cn-only.crt, cn-only.key).
 struct Certificates {
   std::filesystem::path dir;
 

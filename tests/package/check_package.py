@@ -45,6 +45,7 @@ def expected_files(source_dir):
             files[f"{UNIT_DIR}/{os.path.basename(unit).removesuffix('.in')}"] = None
     files["usr/share/doc/gonet/examples/listen.conf"] = None
     files["usr/share/doc/gonet/examples/haproxy.cfg"] = None
+    files["usr/share/doc/gonet/examples/redis-acl.txt"] = None
     return files
 
 

@@ -209,5 +209,65 @@ TEST(ChatOptions, ParsesEveryChatFlag) {
   }
 }
 
+// The bus's check of another node's names (is_member_name): what -names admits as it is, or an
+// address as chat names its clients; the fast ways for ASCII names and IPv4 addresses agree with
+// the slow ones.
+TEST(ChatNames, AMemberNameIsOneNamesAdmitsOrAnAddress) {
+  for (const char* name :
+       {"alice", "a", "a.b-c_d", "José", "山田", "Иван", "127.0.0.1:1", "255.255.255.255:65535",
+        "0.0.0.0:8000", "[::1]:80", "[2001:db8::1]:51234"}) {
+    EXPECT_TRUE(is_member_name(name)) << name;
+  }
+  for (const char* name :
+       {"", " alice", "alice ", "a b", "аlice", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.256:5",
+        "01.2.3.4:5", "1.2.3.4:05", "1.2.3:5", "1.2.3.4.5:6", "1.2.3.4:", "1.2.3.4:5x",
+        "[::ffff:1.2.3.4]:5", "[::1]:0", "::1:80", "[::1]:http", "localhost:80"}) {
+    EXPECT_FALSE(is_member_name(name)) << name;
+  }
+  EXPECT_FALSE(is_member_name(std::string(33, 'a')));
+  EXPECT_TRUE(is_member_name(std::string(32, 'a')));
+  // Every ASCII name of letters, digits and "-_." up to 32 long is one choose_name admits as is.
+  const std::string alphabet = "abcXYZ019-_.";
+  std::string name;
+  for (std::size_t i = 0; i < 2000; ++i) {
+    name = alphabet.substr(i % alphabet.size(), 1) + name.substr(0, 31);
+    const ChosenName chosen = choose_name(name);
+    EXPECT_EQ(is_member_name(name),
+              chosen.verdict == ChosenName::Verdict::allowed && chosen.name == name)
+        << name;
+  }
+}
+
+TEST(ChatOptions, TakesRedisAsAnAddressOrAUrlAndWantsARoomKey) {
+  const Program chat{"chat", "test"};
+  const auto options = parse_chat_options(
+      chat, {"-redis", "rediss://node@redis.example:6380", "-room-key-file", "room.key",
+             "-redis-tls-ca", "ca.pem", "-redis-password-file", "pw", "-room", "lobby"});
+  ASSERT_TRUE(options.redis);
+  EXPECT_EQ(options.redis->transport, RedisAddress::Transport::tls);
+  EXPECT_EQ(options.redis->user, "node");
+  EXPECT_EQ(options.room_key_file, "room.key");
+  EXPECT_EQ(options.redis_password_file, "pw");
+  EXPECT_TRUE(options.redis_tls.enabled);
+  EXPECT_EQ(options.redis_tls.ca_file, "ca.pem");
+  EXPECT_EQ(options.room, "lobby");
+  try {
+    parse_chat_options(chat, {"-redis", "/run/redis.sock"});
+    ADD_FAILURE() << "-redis without -room-key-file";
+  } catch (const UsageError& error) {
+    EXPECT_NE(std::string(error.what()).find("head -c 32 /dev/urandom | base64 > room.key"),
+              std::string::npos)
+        << error.what();
+  }
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"-redis", "relative.sock", "-room-key-file", "k"},
+           {"-redis", "localhost:6379", "-room-key-file", "k", "-redis-tls-ca", "ca.pem"},
+           {"-redis", "rediss://h", "-room-key-file", "k", "-redis-tls-key", "k.pem"},
+           {"-redis", "/r.sock", "-room-key-file", "k", "-max-line", "2000000"},
+       }) {
+    EXPECT_THROW(parse_chat_options(chat, args), UsageError) << args[1];
+  }
+}
+
 }  // namespace
 }  // namespace gonet

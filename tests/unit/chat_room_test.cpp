@@ -2,6 +2,7 @@
 // room, a client's gathered flush, and its writer; the room of a node on a bus, fed the bus's
 // frames by the test.
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -58,7 +59,8 @@ void settle(asio::io_context& io) {
 }
 
 struct OneLoop {
-  explicit OneLoop(bool names = false) : broadcaster(names), room(io.get_executor(), broadcaster) {
+  explicit OneLoop(bool names = false, bool raw = false)
+      : broadcaster(names, raw), room(io.get_executor(), broadcaster) {
     asio::co_spawn(io, room.deliver(), asio::detached);
   }
   asio::io_context io;
@@ -76,7 +78,7 @@ TEST(ChatRoom, TellsANewcomerWhoItIsAndEveryoneElseThatItArrived) {
   settle(loop.io);
   EXPECT_EQ(b.received(), "You are 127.0.0.1:2000\n") << "a newcomer hears not of its own arrival";
   EXPECT_EQ(a.received(), "127.0.0.1:2000 has arrived\n");
-  loop.broadcaster.broadcast(text("127.0.0.1:2000: hi"));
+  loop.broadcaster.broadcast(b.client, "hi");
   settle(loop.io);
   EXPECT_EQ(a.received(), "127.0.0.1:2000: hi\n");
   EXPECT_EQ(b.received(), "127.0.0.1:2000: hi\n") << "the sender gets its own line too";
@@ -162,7 +164,7 @@ TEST(ChatRoom, ASlowClientSkipsMessagesAndNobodyElseDoes) {
   slow.client.set_writing(true);
   std::string expected;
   for (int i = 0; i < 10; ++i) {
-    loop.broadcaster.broadcast(text("fast: " + std::to_string(i)));
+    loop.broadcaster.broadcast(fast.client, std::to_string(i));
     expected += "fast: " + std::to_string(i) + "\n";
   }
   settle(loop.io);
@@ -362,9 +364,9 @@ TEST(MultiLoop, ChatRoomHandsEveryLoopOneOrder) {
   }
   const auto say_all = [&](int l) -> asio::awaitable<void> {
     for (int line = 0; line < kLines; ++line) {
+      const std::string said = std::to_string(line);
       for (int i = 0; i < kPerLoop; ++i) {
-        co_await rooms[l]->say(
-            text(members[l * kPerLoop + i]->client.name() + ": " + std::to_string(line)));
+        co_await rooms[l]->say(members[l * kPerLoop + i]->client, said);
       }
     }
   };
@@ -396,9 +398,13 @@ TEST(MultiLoop, ChatRoomHoldsSendersBackWhileALoopIsFarBehind) {
   asio::io_context running, stalled;
   LoopRoom fast(running.get_executor(), broadcaster), slow(stalled.get_executor(), broadcaster);
   asio::co_spawn(running, fast.deliver(), asio::detached);
+  Member sender(running, "x");
   int said = 0;
   const auto flood = [&]() -> asio::awaitable<void> {
-    for (; said < 10000; ++said) co_await fast.say(text("x: " + std::to_string(said)));
+    for (; said < 10000; ++said) {
+      const std::string line = std::to_string(said);
+      co_await fast.say(sender.client, line);
+    }
   };
   asio::co_spawn(running, flood(), asio::detached);
   running.run_for(500ms);
@@ -414,25 +420,44 @@ TEST(MultiLoop, ChatRoomHoldsSendersBackWhileALoopIsFarBehind) {
 }
 
 // A node's room on a bus that never reaches Redis: what the node publishes goes nowhere, and
-// what the bus hands back is the test's to choose, in its order.
+// what the bus hands back (checked, typed events) is the test's to choose, in its order.
+BusOptions nowhere() {
+  BusOptions options;
+  options.redis.address.transport = RedisAddress::Transport::unix_socket;
+  options.redis.address.path = "/nonexistent/redis.sock";
+  options.room = "test";
+  options.keys = std::make_shared<const RoomKeys>(std::vector<std::string>{std::string(32, 'k')});
+  return options;
+}
+
 struct NodeOnABus : OneLoop {
-  NodeOnABus() : bus(RedisAddress{"", 0, "/nonexistent/redis.sock"}, "test", broadcaster) {
+  explicit NodeOnABus(bool names = false, bool raw = false)
+      : OneLoop(names, raw), bus(nowhere(), broadcaster) {
     broadcaster.attach(bus);
     never_run = bus.run(io.get_executor());  // the executor the node publishes to; not spawned
     broadcaster.bus_up();
   }
-  // Frame number `seq` of `node`, handed to the room as the bus would.
-  void hear(const std::string& node, std::uint64_t seq, BusFrame::Kind kind, std::string text) {
-    broadcaster.from_bus(BusFrame{node, seq, kind, std::move(text)}, 0);
+  // An event of `node`'s, handed to the room as the bus would.
+  void hear(const std::string& node, BusEvent event, std::uint64_t missed = 0) {
+    broadcaster.from_bus(node, node == bus.node(), event, missed);
     settle(io);
   }
   RoomBus bus;
   asio::awaitable<void> never_run;
 };
 
-std::string member(std::uint64_t id, const std::string& name) {
-  return encode(BusMember{id, name});
+BusEvent arrived(std::uint64_t id, const std::string& name) {
+  return BusEvent{BusEvent::Arrived{BusMember{id, name}}};
 }
+BusEvent left(std::uint64_t id) { return BusEvent{BusEvent::Left{id}}; }
+BusEvent said(std::uint64_t id, const std::string& text) {
+  return BusEvent{BusEvent::Said{id, text}};
+}
+BusEvent roll(std::vector<BusMember> members, std::uint64_t first = 0,
+              std::uint64_t last = std::numeric_limits<std::uint64_t>::max()) {
+  return BusEvent{BusEvent::Roll{first, last, std::move(members)}};
+}
+BusEvent evicted(const std::string& node) { return BusEvent{BusEvent::Evicted{node}}; }
 
 // A leaving the bus skipped (its backlog was full) is mended by the node's next heartbeat, which
 // no longer lists the leaver: at that heartbeat on every node, its own included, so that all of
@@ -443,22 +468,23 @@ TEST(ChatRoomOnABus, ALeavingTheBusSkippedIsAnnouncedAtTheNextHeartbeatOnEveryNo
   Member alice(home.io, "127.0.0.1:1000"), bob(home.io, "127.0.0.1:2000");
   Member carol(away.io, "127.0.0.1:3000");
   ASSERT_TRUE(away.room.enter(carol.client));
-  away.hear(away.bus.node(), 1, BusFrame::Kind::arrived, member(1, carol.client.name()));
+  for (NodeOnABus* each : {&home, &away})
+    each->hear(away.bus.node(), arrived(1, carol.client.name()));
   EXPECT_EQ(carol.received(), "You are 127.0.0.1:3000\n");
   ASSERT_TRUE(home.room.enter(alice.client));
   ASSERT_TRUE(home.room.enter(bob.client));
   for (NodeOnABus* each : {&home, &away}) {
-    each->hear(node, 1, BusFrame::Kind::arrived, member(1, alice.client.name()));
-    each->hear(node, 2, BusFrame::Kind::arrived, member(2, bob.client.name()));
+    each->hear(node, arrived(1, alice.client.name()));
+    each->hear(node, arrived(2, bob.client.name()));
   }
   EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n127.0.0.1:2000 has arrived\n");
   EXPECT_EQ(carol.received(), "127.0.0.1:1000 has arrived\n127.0.0.1:2000 has arrived\n");
-  home.room.leave(bob.client);  // its frame, number 3, never comes back
+  home.room.leave(bob.client);  // its frame never comes back
   settle(home.io);
   EXPECT_EQ(alice.received(), "") << "the others hear a leaving when the bus says it";
   for (NodeOnABus* each : {&home, &away}) {
-    each->hear(node, 3, BusFrame::Kind::heartbeat, member(1, alice.client.name()));
-    each->hear(away.bus.node(), 2, BusFrame::Kind::message, "127.0.0.1:3000: after\n");
+    each->hear(node, roll({{1, alice.client.name()}}));
+    each->hear(away.bus.node(), said(1, "after"));
   }
   EXPECT_EQ(alice.received(), "127.0.0.1:2000 has left\n127.0.0.1:3000: after\n");
   EXPECT_EQ(carol.received(), "127.0.0.1:2000 has left\n127.0.0.1:3000: after\n");
@@ -477,20 +503,34 @@ TEST(ChatRoomOnABus, AHeartbeatAnnouncesNothingOfWhatCameAfterIt) {
   Member dave(home.io, "127.0.0.1:4000");
   ASSERT_TRUE(home.room.enter(alice.client));
   ASSERT_TRUE(home.room.enter(bob.client));
-  home.hear(node, 1, BusFrame::Kind::arrived, member(1, alice.client.name()));
-  home.hear(node, 2, BusFrame::Kind::arrived, member(2, bob.client.name()));
+  home.hear(node, arrived(1, alice.client.name()));
+  home.hear(node, arrived(2, bob.client.name()));
   EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n127.0.0.1:2000 has arrived\n");
   ASSERT_TRUE(home.room.enter(dave.client));  // arrives, and bob leaves, after the heartbeat
   home.room.leave(bob.client);
   settle(home.io);
-  home.hear(node, 2, BusFrame::Kind::heartbeat,
-            member(1, alice.client.name()) + "\t" + member(2, bob.client.name()));
+  home.hear(node, roll({{1, alice.client.name()}, {2, bob.client.name()}}));
   EXPECT_EQ(alice.received(), "");
   EXPECT_EQ(dave.received(), "") << "not in before its arrival comes back";
-  home.hear(node, 3, BusFrame::Kind::arrived, member(3, dave.client.name()));
-  home.hear(node, 4, BusFrame::Kind::left, member(2, bob.client.name()));
+  home.hear(node, arrived(3, dave.client.name()));
+  home.hear(node, left(2));
   EXPECT_EQ(alice.received(), "127.0.0.1:4000 has arrived\n127.0.0.1:2000 has left\n");
   EXPECT_EQ(dave.received(), "You are 127.0.0.1:4000\n127.0.0.1:2000 has left\n");
+}
+
+// A heartbeat in parts: each speaks for the ids in its range and no others.
+TEST(ChatRoomOnABus, AHeartbeatsPartSpeaksOnlyForTheIdsInItsRange) {
+  NodeOnABus home;
+  Member alice(home.io, "127.0.0.1:1000");
+  ASSERT_TRUE(home.room.enter(alice.client));
+  home.hear(home.bus.node(), arrived(1, alice.client.name()));
+  for (std::uint64_t id = 1; id <= 4; ++id)
+    home.hear("other", arrived(id, "m" + std::to_string(id)));
+  alice.received();
+  home.hear("other", roll({{1, "m1"}}, 0, 2));  // 2 is gone; 3 and 4 are not this part's
+  EXPECT_EQ(alice.received(), "m2 has left\n");
+  home.hear("other", roll({{4, "m4"}, {5, "m5"}}, 3));
+  EXPECT_EQ(alice.received(), "m3 has left\nm5 has arrived\n");
 }
 
 // A dead node's eviction: every client of it leaves, in the order they arrived, and no other.
@@ -498,22 +538,61 @@ TEST(ChatRoomOnABus, AnEvictionTakesEveryClientOfTheDeadNodeAndNoOther) {
   NodeOnABus home;
   Member alice(home.io, "127.0.0.1:1000");
   ASSERT_TRUE(home.room.enter(alice.client));
-  home.hear(home.bus.node(), 1, BusFrame::Kind::arrived, member(1, alice.client.name()));
+  home.hear(home.bus.node(), arrived(1, alice.client.name()));
   std::string arrivals, leavings;
   for (std::uint64_t i = 1; i <= 6; ++i) {  // two other nodes' clients, taking turns
     const std::string node = i % 2 == 0 ? "dead" : "alive";
     const std::string name = node + std::to_string(i);
-    home.hear(node, (i + 1) / 2, BusFrame::Kind::arrived, member(i, name));
+    home.hear(node, arrived(i, name));
     arrivals += name + " has arrived\n";
     if (node == "dead") leavings += name + " has left\n";
   }
   EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n" + arrivals);
-  home.hear("alive", 4, BusFrame::Kind::evicted, "dead");
+  home.hear("alive", evicted("dead"));
   EXPECT_EQ(alice.received(), leavings);
-  home.hear("alive", 5, BusFrame::Kind::evicted, "dead");
+  home.hear("alive", evicted("dead"));
   EXPECT_EQ(alice.received(), "") << "once";
-  home.hear("alive", 6, BusFrame::Kind::message, "alive1: still here\n");
+  home.hear("alive", said(1, "still here"));
   EXPECT_EQ(alice.received(), "alive1: still here\n");
+}
+
+// Another node's text is made safe where it is delivered, as a client's own is, unless -raw; a
+// line of a client this node never heard arrive is dropped, never anonymous text.
+TEST(ChatRoomOnABus, AnotherNodesLinesAreMadeSafeHereAndOnlyMembersSpeak) {
+  for (const bool raw : {false, true}) {
+    NodeOnABus home(false, raw);
+    Member alice(home.io, "127.0.0.1:1000");
+    ASSERT_TRUE(home.room.enter(alice.client));
+    home.hear(home.bus.node(), arrived(1, alice.client.name()));
+    home.hear("other", arrived(7, "127.0.0.1:7000"));
+    alice.received();
+    home.hear("other", said(7, "\x1b]0;owned\a\u202eevil"));
+    EXPECT_EQ(alice.received(), raw ? "127.0.0.1:7000: \x1b]0;owned\a\u202eevil\n"
+                                    : "127.0.0.1:7000: \\x1b]0;owned\\a\\u202eevil\n");
+    EXPECT_FALSE(home.broadcaster.from_bus("other", false, said(8, "who am I"), 0));
+    EXPECT_FALSE(home.broadcaster.from_bus("stranger", false, said(1, "nor I"), 0));
+    settle(home.io);
+    EXPECT_EQ(alice.received(), "");
+  }
+}
+
+// With -names, a name is the room's while anyone holds it: another node's arrival and leaving of
+// the same name (two nodes that admitted it while cut off, or a key holder gone wrong) do not
+// free it while ours is here.
+TEST(ChatRoomOnABus, ANameStaysTakenWhileAnyoneHoldsIt) {
+  NodeOnABus home(/*names=*/true);
+  Member alice(home.io, "alice");
+  ASSERT_TRUE(home.room.enter(alice.client));
+  home.hear(home.bus.node(), arrived(1, "alice"));
+  home.hear("other", arrived(1, "alice"));
+  home.hear("other", left(1));
+  Member second(home.io, "alice");
+  EXPECT_FALSE(home.room.enter(second.client)) << "ours is still here";
+  Member lookalike(home.io, "ALICE");
+  EXPECT_FALSE(home.room.enter(lookalike.client));
+  home.room.leave(alice.client);
+  home.hear(home.bus.node(), left(1));
+  EXPECT_TRUE(home.room.enter(second.client)) << "free once the last holder is gone";
 }
 
 // What waits for the bus's loop is bounded: while that loop does not get round to them, the other
@@ -522,7 +601,7 @@ TEST(ChatRoomOnABus, AnEvictionTakesEveryClientOfTheDeadNodeAndNoOther) {
 TEST(ChatRoomOnABus, FramesWaitingForTheBussLoopStopAt16MiB) {
   OneLoop node;
   asio::io_context bus_loop;
-  RoomBus bus(RedisAddress{"", 0, "/nonexistent/redis.sock"}, "test", node.broadcaster);
+  RoomBus bus(nowhere(), node.broadcaster);
   auto never_run = bus.run(bus_loop.get_executor());
   const std::string mebibyte(1024 * 1024, 'x');
   for (int i = 0; i < 20; ++i) bus.publish(BusFrame::Kind::message, mebibyte);

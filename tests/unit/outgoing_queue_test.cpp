@@ -46,6 +46,19 @@ TEST(OutgoingQueue, KeepsMessagesInTheOrderTheyCame) {
   EXPECT_EQ(queue.bytes(), 0u);
 }
 
+// A message of no bytes would have a send write nothing, and a flush that counts on the socket
+// taking what it gathered would try again for ever: none is queued.
+TEST(OutgoingQueue, QueuesNoMessageOfNoBytes) {
+  OutgoingQueue queue(256, 1 << 20);
+  EXPECT_TRUE(queue.push(std::make_shared<const std::string>()));
+  EXPECT_TRUE(queue.empty());
+  queue.push(text("a"));
+  queue.push(std::make_shared<const std::string>());
+  queue.push(text("b"));
+  EXPECT_EQ(queue.messages(), 2u);
+  EXPECT_EQ(drain(queue), "a\nb\n");
+}
+
 TEST(OutgoingQueue, HoldsAtMostQueueMessagesAndSaysHowManyItSkippedWhereTheyWere) {
   OutgoingQueue queue(3, 1 << 20);
   for (int i = 0; i < 10; ++i) queue.push(text(std::to_string(i)));
