@@ -6,8 +6,11 @@
 # once (the same work per server without a bus) and one server with 1,500 (the same deliveries
 # from one process): the floors under the nodes' tail; one server, one node (alone in a room of
 # its own) and three nodes with 10 clients and one sender, where what the bus adds to a message's
-# latency is Redis's hop, measured alone by pubsub_rtt. CPU is the servers' own (the nodes and
-# Redis together), from /proc. One JSON line per row.
+# latency is Redis's hop, measured alone by pubsub_rtt; and what signing costs: a node alone in
+# its room on Redis's socket and one reaching Redis over TLS, each beside one plain server at
+# 1,000 messages a second (the servers' CPU per message), and framecost (sealing, unsealing and
+# checking a frame, nothing else). CPU is the servers' own (the nodes and Redis together), from
+# /proc. One JSON line per row.
 #   scripts/bench-cluster.sh BIN_DIR [SECS]
 set -euo pipefail
 bin=${1:?usage: scripts/bench-cluster.sh BIN_DIR [SECS]}
@@ -16,7 +19,11 @@ secs=${2:-15}
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 scratch gonet-bench-cluster
-start_redis
+make_certs bench-ca
+(umask 077; head -c 32 /dev/urandom | base64 >"$work/room.key")
+tls_port=$(free_port)
+start_redis --tls-port "$tls_port" --tls-cert-file "$work/server.crt" \
+  --tls-key-file "$work/server.key" --tls-ca-cert-file "$work/ca.pem" --tls-auth-clients no
 
 # start_chat NAME FLAG...: a chat on a free port; sets $port and $pid once it listens (and, with
 # -redis, once it joined its room).
@@ -85,14 +92,19 @@ start_chat one; one=$port one_pid=$pid
 start_chat two; two=$port two_pid=$pid
 start_chat three; three=$port three_pid=$pid
 nodes=() node_pids=()
+key=(-room-key-file "$work/room.key")
 for n in 1 2 3; do
-  start_chat "node$n" -redis "$work/redis.sock"
+  start_chat "node$n" -redis "$work/redis.sock" "${key[@]}"
   nodes+=("127.0.0.1:$port")
   node_pids+=("$pid")
 done
 addrs=$(IFS=,; echo "${nodes[*]}")
 # A node alone in a room of its own: a message's hop through Redis, with no other node woken by it.
-start_chat solo -redis "$work/redis.sock" -room solo; solo=$port solo_pid=$pid
+start_chat solo -redis "$work/redis.sock" -room solo "${key[@]}"; solo=$port solo_pid=$pid
+# The same over TLS to Redis (its TLS port), in a room of its own too.
+start_chat solotls -redis "rediss://localhost:$tls_port" -redis-tls-ca "$work/ca.pem" \
+  -room solotls "${key[@]}"
+solotls=$port solotls_pid=$pid
 
 # The host's neighbours move a tail by 2x from one run to the next: the loads are interleaved
 # rounds, and each row is the median of its rounds (counts summed; every round in the row).
@@ -117,6 +129,18 @@ for _ in 1 2 3 4 5 6 7 8 9; do
     chatload -addr "127.0.0.1:$solo" -conns 10 -senders 1 -rate 100 >>"$rounds"
   row "cluster 3 nodes x 10" 3 "${node_pids[@]}" "$redis" -- \
     chatload -addr "${nodes[0]}" -addrs "$addrs" -conns 30 -senders 1 -rate 100 >>"$rounds"
+  row "cluster 1 node over TLS x 10" 3 "$solotls_pid" "$redis" -- \
+    chatload -addr "127.0.0.1:$solotls" -conns 10 -senders 1 -rate 100 >>"$rounds"
+done
+# What a message costs the servers' CPU, bus and signing included: 10 clients, 10 senders of
+# 100 lines a second each (1,000 messages a second), in 3 rounds of 5 s.
+for _ in 1 2 3; do
+  row "cluster one server 10 at 1000/s" 5 "$one_pid" -- \
+    chatload -addr "127.0.0.1:$one" -conns 10 -senders 10 -rate 100 >>"$rounds"
+  row "cluster 1 node x 10 at 1000/s" 5 "$solo_pid" "$redis" -- \
+    chatload -addr "127.0.0.1:$solo" -conns 10 -senders 10 -rate 100 >>"$rounds"
+  row "cluster 1 node over TLS x 10 at 1000/s" 5 "$solotls_pid" "$redis" -- \
+    chatload -addr "127.0.0.1:$solotls" -conns 10 -senders 10 -rate 100 >>"$rounds"
 done
 python3 - "$rounds" <<'PY'
 import json, statistics, sys
@@ -145,3 +169,6 @@ ping_p50=$(redis-benchmark -s "$work/redis.sock" -t ping -n 20000 -c 1 -q 2>/dev
   tr '\r' '\n' | sed -n 's/.*p50=\([0-9.]*\) msec.*/\1/p' | tail -n 1)
 echo "{\"row\":\"cluster redis ping\",\"p50_ms\":${ping_p50:-null}}"
 "$bin/pubsub_rtt" -redis "$work/redis.sock" -n 20000 -subscribers 1
+# Sealing a chat line's frame on the sender, and unsealing and checking it on a receiver (two
+# keys, as in a rotation: both are tried); the same for a heartbeat of 1,000 clients.
+"$bin/framecost" -n 200000 -bytes 60 -members 1000

@@ -32,7 +32,7 @@ for variant in "${variants[@]}"; do
   for round in $(seq 1 "$rounds"); do
     log="$logs/$variant-$round.log"
     start=$(date +%s)
-    if ctest --test-dir "$dir" -R '^(Clock|Reverb|Netcat|Clockwall|BadServer|Churn|Flood|HostileBytes|DescriptorExhaustion|Shutdown|MultiLoop|SocketActivation|Journal|Addresses|Help|Chat|ConnectionCaps|ProxyProtocol|BehindHaproxy|TlsClients|ClusterDemo|Demo)' \
+    if ctest --test-dir "$dir" -R '^(Clock|Reverb|Netcat|Clockwall|BadServer|Churn|Flood|HostileBytes|DescriptorExhaustion|Shutdown|MultiLoop|SocketActivation|Journal|Addresses|Help|Chat|ConnectionCaps|ProxyProtocol|BehindHaproxy|TlsClients|ClusterDemo|Demo|HostileBus|RedisAccess|RedisOverTls|RoomKey)' \
         --output-on-failure --timeout 120 -j $((2 * $(nproc))) >"$log" 2>&1; then
       passed=$((passed + 1))
       echo "$variant round $round: passed ($(( $(date +%s) - start )) s)"
