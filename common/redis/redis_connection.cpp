@@ -103,9 +103,11 @@ asio::awaitable<void> RedisConnection::run() {
   } catch (...) {
     failure = std::current_exception();
   }
+  // Ended by close(): whatever the reads and writes it cut short threw is no failure.
+  const bool asked = closed_;
   closed_ = true;
   fail_owed();
-  if (failure) std::rethrow_exception(failure);
+  if (failure && !asked) std::rethrow_exception(failure);
 }
 
 void RedisConnection::close() {

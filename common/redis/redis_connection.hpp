@@ -44,7 +44,7 @@ class RedisConnection {
 
   // Connects and logs in. Throws Failure, one line: "connect localhost:6379: connection refused",
   // "tls handshake with localhost:6380: certificate verify failed (self-signed certificate)",
-  // "login as node: WRONGPASS invalid username-password pair or user is disabled.". Replies
+  // "login as node refused: WRONGPASS invalid username-password pair or user is disabled.". Replies
   // longer than `max_bulk` bytes come as nils (RedisReader).
   static asio::awaitable<std::unique_ptr<RedisConnection>> open(const RedisLink& link,
                                                                 std::size_t max_bulk);

@@ -10,6 +10,9 @@ namespace {
 // A type line ("+OK", "$5", "*3") longer than this is not Redis's: nothing this suite asks for
 // answers with a longer status or error.
 constexpr std::size_t kMaxLine = 64 * 1024;
+// A reply is at most a bulk string and this much more: its other elements, and what a read
+// handed over of the replies after it before they were taken.
+constexpr std::size_t kReplySlack = 256 * 1024;
 
 RedisReply value_of(const redisReply& reply) {
   RedisReply value;
@@ -133,7 +136,7 @@ bool RedisReader::header(std::string_view line) {
   };
   switch (line[0]) {
     case '$':
-      if (!parse()) break;
+      if (!parse() || count < -1) break;
       if (count >= 0 && static_cast<unsigned long long>(count) > max_bulk_) {
         ++oversized_;
         to_skip_ = static_cast<std::size_t>(count) + 2;
@@ -142,7 +145,7 @@ bool RedisReader::header(std::string_view line) {
       to_pass_ = count >= 0 ? static_cast<std::size_t>(count) + 2 : 0;
       return pass(line);
     case '*':
-      if (!parse()) break;
+      if (!parse() || count < -1) break;
       if (count > static_cast<long long>(max_elements_)) {
         error_ = "an array of " + std::to_string(count) + " elements";
         return false;
@@ -160,6 +163,13 @@ bool RedisReader::header(std::string_view line) {
 }
 
 bool RedisReader::pass(std::string_view bytes) {
+  // One reply is at most about one bulk string long: many of them in one array (which no reply
+  // this suite asks for holds) would otherwise be held whole, however short each is.
+  since_reply_ += bytes.size();
+  if (since_reply_ > max_bulk_ + kReplySlack) {
+    error_ = "a reply of over " + std::to_string(max_bulk_ + kReplySlack) + " bytes";
+    return false;
+  }
   if (redisReaderFeed(parser_->reader, bytes.data(), bytes.size()) != REDIS_OK) {
     error_ = parser_->reader->errstr;
     return false;
@@ -175,6 +185,8 @@ std::optional<RedisReply> RedisReader::next() {
     return std::nullopt;
   }
   if (reply == nullptr) return std::nullopt;
+  // What hiredis holds now is of the replies after this one.
+  since_reply_ = parser_->reader->len - parser_->reader->pos;
   std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(reply),
                                                      freeReplyObject);
   return value_of(*owned);

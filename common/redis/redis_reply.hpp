@@ -38,7 +38,8 @@ std::string format_command(std::span<const std::string> argv);
 // reply whole before handing it over, so a guard ahead of it streams past any bulk string longer
 // than `max_bulk` (a 512 MB PUBLISH, say) and hands hiredis a nil in its place: whatever Redis
 // sends, the reader holds at most about `max_bulk` bytes. It takes no array of more than
-// `max_elements` (the replies this suite asks for are small).
+// `max_elements`, and no reply longer than about `max_bulk` in all (the replies this suite asks
+// for are small, and a subscription's message is one bulk string and two short ones).
 class RedisReader {
  public:
   explicit RedisReader(std::size_t max_bulk, std::size_t max_elements = 1024);
@@ -63,9 +64,10 @@ class RedisReader {
   std::size_t max_elements_;
   struct Parser;
   std::unique_ptr<Parser> parser_;
-  std::string line_;         // a type line so far, up to its CRLF
-  std::size_t to_pass_ = 0;  // bytes of a bulk string (and its CRLF) to hand on
-  std::size_t to_skip_ = 0;  // bytes of an oversized one to drop
+  std::string line_;             // a type line so far, up to its CRLF
+  std::size_t to_pass_ = 0;      // bytes of a bulk string (and its CRLF) to hand on
+  std::size_t to_skip_ = 0;      // bytes of an oversized one to drop
+  std::size_t since_reply_ = 0;  // bytes handed to hiredis since the last whole reply
   std::size_t oversized_ = 0;
   std::string error_;
 };

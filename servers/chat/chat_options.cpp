@@ -69,9 +69,12 @@ ChatOptions parse_chat_options(const Program& program, const std::vector<std::st
   chat.rate = parse_count<unsigned>("rate", result["rate"].as<std::string>(), 0, 1'000'000);
   chat.raw = result["raw"].as<bool>();
   chat.room = result["room"].as<std::string>();
+  // Part of Redis's keys and channel (and of the ACL rules that name them, where `*?[` would be
+  // patterns), and of log lines: plain characters only.
   if (chat.room.empty() || chat.room.size() > 64 ||
-      chat.room.find_first_of(" \t\r\n:") != std::string::npos) {
-    bad_value("room", chat.room, "want 1 to 64 characters, no spaces or ':'");
+      chat.room.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789._-") != std::string::npos) {
+    bad_value("room", chat.room, "want 1 to 64 letters, digits, '.', '_' or '-'");
   }
   chat.room_key_file = value_or_empty(result, "room-key-file");
   chat.redis_password_file = value_or_empty(result, "redis-password-file");

@@ -1,11 +1,14 @@
 // chat is a chat server that lets clients chat with each other: every line a client sends goes to
 // every client. The book's chat (section 8.10), with netcat3 as its client.
 #include <atomic>
+#include <chrono>
 #include <optional>
 
 #include <asio/awaitable.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/cli/program.hpp"
@@ -51,14 +54,24 @@ asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::Broadcas
   co_await gonet::either(room.deliver(), accept_loop(listener, room, options));
 }
 
+asio::awaitable<void> run_bus_after(gonet::RoomBus& bus, asio::any_io_executor loop,
+                                    std::chrono::seconds pause) {
+  asio::steady_timer timer(loop, pause);
+  co_await timer.async_wait(asio::use_awaitable);
+  co_await bus.run(loop);
+}
+
 // The bus on `loop` for as long as the loop runs. Every failure of a link is its going down and a
-// retry (RoomBus); should the bus itself fail, it is logged and started again, never left dead.
-void run_bus(gonet::RoomBus& bus, const asio::any_io_executor& loop) {
-  asio::co_spawn(loop, bus.run(loop), [&bus, loop](const std::exception_ptr& failure) {
-    if (!failure) return;
-    spdlog::error("room bus: {}; starting it again", gonet::describe(failure));
-    run_bus(bus, loop);
-  });
+// retry (RoomBus); should the bus itself fail, it is logged and started again a second later,
+// never left dead.
+void run_bus(gonet::RoomBus& bus, const asio::any_io_executor& loop,
+             std::chrono::seconds pause = std::chrono::seconds(0)) {
+  asio::co_spawn(loop, run_bus_after(bus, loop, pause),
+                 [&bus, loop](const std::exception_ptr& failure) {
+                   if (!failure) return;
+                   spdlog::error("room bus: {}; starting it again", gonet::describe(failure));
+                   run_bus(bus, loop, std::chrono::seconds(1));
+                 });
 }
 
 }  // namespace

@@ -180,10 +180,24 @@ bool is_member_name(std::string_view text) {
   if (plain) return true;
   if (is_ipv4_name(text)) return true;
   if (const auto endpoint = parse_host_port(text); endpoint && endpoint->service.empty()) {
+    // A link-local address names its zone by the sender's interface, which this machine need
+    // not have: the zone is checked by its form alone.
+    const auto percent = endpoint->host.find('%');
+    const std::string zone =
+        percent == std::string::npos ? std::string() : endpoint->host.substr(percent);
+    const bool plain_zone = zone.size() <= 16 && zone.find_first_not_of(
+                                                     "%abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+                                                     "QRSTUVWXYZ0123456789._-",
+                                                     1) == std::string::npos;
     std::error_code not_an_address;
-    const auto address = asio::ip::make_address(endpoint->host, not_an_address);
-    if (!not_an_address && endpoint->port != 0) {
-      return name_of(asio::ip::tcp::endpoint(address, endpoint->port)) == text;
+    const auto address = asio::ip::make_address(endpoint->host.substr(0, percent), not_an_address);
+    if (!not_an_address && endpoint->port != 0 && plain_zone && zone != "%") {
+      std::string named = name_of(asio::ip::tcp::endpoint(address, endpoint->port));
+      if (!zone.empty()) {
+        if (!address.is_v6()) return false;
+        named.insert(named.find(']'), zone);
+      }
+      return named == text;
     }
   }
   const ChosenName chosen = choose_name(text);

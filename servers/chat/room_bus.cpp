@@ -36,7 +36,10 @@ constexpr auto kRejoinGrace = 2500ms;
 constexpr auto kSilentAfter = 3s;
 // A frame sent longer ago than this (by the sender's clock) is a replay, or its sender's clock is
 // off: dropped. Nodes' clocks must agree within it.
-constexpr auto kMaxFrameAge = 30s;
+constexpr std::uint64_t kMaxFrameAgeMs = 30'000;
+// An evicted node's numbers are kept this long after it was last heard, then forgotten: by then a
+// replay of its frames is too old to be taken anyway.
+constexpr auto kForgetEvictedAfter = 60s;
 // Frames handed to Redis whose replies have not come: past either bound, frames are skipped and
 // counted, as a client's queue skips messages, so a stuck Redis holds no more than this.
 constexpr std::size_t kMaxBacklog = 10'000;
@@ -62,9 +65,11 @@ constexpr const char* kClaim =
     "for i, k in ipairs(KEYS) do local v = redis.call('get', k) "
     "if v and v ~= ARGV[1] then return 0 end end "
     "for i, k in ipairs(KEYS) do redis.call('set', k, ARGV[1], 'EX', ARGV[2]) end return 1";
+// Keeps every key ours (or takes it, when it is free or held by ARGV[3], our former id).
 constexpr const char* kRefresh =
     "for i, k in ipairs(KEYS) do local v = redis.call('get', k) "
-    "if not v or v == ARGV[1] then redis.call('set', k, ARGV[1], 'EX', ARGV[2]) end end return 1";
+    "if not v or v == ARGV[1] or v == ARGV[3] then redis.call('set', k, ARGV[1], 'EX', ARGV[2]) "
+    "end end return 1";
 // Compare and delete: a key goes only if ARGV[1] holds it.
 constexpr const char* kRelease =
     "for i, k in ipairs(KEYS) do if redis.call('get', k) == ARGV[1] then redis.call('del', k) end "
@@ -224,6 +229,12 @@ void RoomBus::went_down(const std::string& why) {
 // work (joined()).
 void RoomBus::subscribed() {
   own_heard_ = Clock::now();
+  // Back under a fresh id: first the others forget the old one (its clients leave), then the
+  // heartbeat brings them in under this one, and their names on Redis become this id's.
+  if (farewell_) {
+    send(BusFrame::Kind::evicted, *farewell_, true);
+    adopt_names_of_ = std::exchange(farewell_, std::nullopt);
+  }
   heartbeat();
 }
 
@@ -237,8 +248,6 @@ void RoomBus::joined() {
   spdlog::info("room {} on redis {}: joined as node {}", channel_,
                to_string(options_.redis.address), node_);
   broadcaster_.bus_up();
-  // Our clients under the id we had are ours under this one now: the others forget the old.
-  if (farewell_) send(BusFrame::Kind::evicted, *std::exchange(farewell_, std::nullopt));
   if (link_) link_->wake.cancel();
 }
 
@@ -269,6 +278,10 @@ void RoomBus::drop(FrameFault fault, const std::string& node) {
 
 RoomBus::Peer* RoomBus::peer_of(const std::string& node) {
   if (const auto at = peers_.find(node); at != peers_.end()) return &at->second;
+  const auto now = Clock::now();
+  std::erase_if(peers_, [&](const auto& each) {
+    return each.second.evicted && now - each.second.heard > kForgetEvictedAfter;
+  });
   if (peers_.size() >= kMaxPeers) {
     // Room is made by forgetting the evicted node heard from longest ago.
     auto oldest = peers_.end();
@@ -285,7 +298,9 @@ RoomBus::Peer* RoomBus::peer_of(const std::string& node) {
     }
     peers_.erase(oldest);
   }
-  return &peers_[node];
+  Peer& peer = peers_[node];
+  peer.heard = now;
+  return &peer;
 }
 
 void RoomBus::received(std::string_view payload) {
@@ -303,33 +318,47 @@ void RoomBus::received(std::string_view payload) {
   if (std::find(former_ids_.begin(), former_ids_.end(), frame->node) != former_ids_.end()) return;
   const bool ours = frame->node == node_;
   if (!up_ && !ours) return;
-  Peer* peer = peer_of(frame->node);
-  if (peer == nullptr) return;
-  const auto now = std::chrono::system_clock::now();
-  const auto sent = std::chrono::system_clock::time_point(std::chrono::milliseconds(frame->time));
-  if (peer->sequence.taken(frame->seq) || now - sent > kMaxFrameAge) {
+  // A replay is dropped before the node it names is taken note of: a frame sent over 30 s ago (by
+  // its sender's clock; the nodes' must agree that well), or one whose number was taken. Within
+  // those 30 s the numbers tell; after, the time does, so a node's numbers need not be kept longer.
+  const std::uint64_t now = now_ms();
+  const bool old = frame->time < now && now - frame->time > kMaxFrameAgeMs;
+  const auto known = peers_.find(frame->node);
+  NodeSequence sequence = known != peers_.end() ? known->second.sequence : NodeSequence{};
+  if (old || sequence.taken(frame->seq)) {
     ++dropped_;
-    replayed_.warn("room " + channel_ + ": dropped a frame of node " + frame->node +
-                   (now - sent > kMaxFrameAge
-                        ? " sent over 30 s ago (a replay, or its clock is off)"
-                        : " taken before (a replay)") +
-                   " (" + std::to_string(dropped_) + " dropped so far)");
+    replayed_.warn(
+        "room " + channel_ + ": dropped a frame of node " + frame->node +
+        (old ? " sent over 30 s ago (a replay, or its clock is off)" : " taken before (a replay)") +
+        " (" + std::to_string(dropped_) + " dropped so far)");
     return;
   }
   // Checked before it is taken as ours or not: a leap no node makes is nobody's.
-  NodeSequence sequence = peer->sequence;
   const SequenceCheck check = sequence.take(*frame);
   if (check.stale) {
     drop(FrameFault::malformed, frame->node);
     return;
   }
   if (ours && !sent_by_us(*frame, payload)) {
-    take_fresh_id();
+    // A number we have not reached is someone else's use of our id; one we have is a frame of
+    // ours that never came back to us (Redis dropped our subscription meanwhile), published again.
+    if (frame->seq > seq_) {
+      take_fresh_id();
+    } else {
+      ++dropped_;
+      replayed_.warn("room " + channel_ +
+                     ": dropped a frame of this node's sent on an earlier link "
+                     "(a replay) (" +
+                     std::to_string(dropped_) + " dropped so far)");
+    }
     return;
   }
+  Peer* peer = known != peers_.end() ? &known->second : peer_of(frame->node);
+  if (peer == nullptr) return;
   peer->sequence = sequence;
   peer->heard = Clock::now();
   peer->said_dead = false;
+  peer->evicted = false;  // evicted while alive (cut off for a while): back now
   if (ours) {
     own_heard_ = peer->heard;
     if (!up_ && link_) joined();
@@ -340,8 +369,8 @@ void RoomBus::received(std::string_view payload) {
   if (!broadcaster_.from_bus(frame->node, ours, *event, check.missed)) {
     drop(FrameFault::stranger, frame->node);
   }
-  // A dead node's clients are gone on every node now; its numbers are kept, so that a replay of
-  // its frames is known for one.
+  // A dead node's clients are gone on every node now; its numbers are kept while a replay of its
+  // frames could still be recent enough to be taken.
   if (evicted != nullptr) {
     if (const auto at = peers_.find(evicted->node); at != peers_.end()) at->second.evicted = true;
   }
@@ -366,6 +395,7 @@ void RoomBus::take_fresh_id() {
   peers_.erase(node_);
   farewell_ = node_;
   node_ = random_node();
+  said_down_ = true;  // the warning above is the one
   end_link("another used this node's id");
 }
 
@@ -382,11 +412,12 @@ void RoomBus::publish(BusFrame::Kind kind, std::string text) {
   });
 }
 
-void RoomBus::send(BusFrame::Kind kind, std::string text) {
+void RoomBus::send(BusFrame::Kind kind, std::string text, bool before_joining) {
   if (!link_ || !link_->pub) return;
-  // Only the heartbeat goes out before the node is in the room; what the broadcaster sent while
-  // it was, and comes here after the bus went down, is dropped: it has gone on without the bus.
-  if (!up_ && kind != BusFrame::Kind::heartbeat) return;
+  // Only the heartbeat (and a farewell to a former id) goes out before the node is in the room;
+  // what the broadcaster sent while it was, and comes here after the bus went down, is dropped:
+  // it has gone on without the bus.
+  if (!up_ && kind != BusFrame::Kind::heartbeat && !before_joining) return;
   // Events are numbered; a heartbeat carries the number of the last, so that a gap means lost
   // events (a lost heartbeat is no news to anyone) and shows even when no event follows.
   if (const auto skipped = unsent_skipped_.exchange(0); skipped > 0) {
@@ -403,6 +434,9 @@ void RoomBus::send(BusFrame::Kind kind, std::string text) {
                        " frames behind; skipping (" + std::to_string(skipped_) + " so far)");
     return;
   }
+  // However many were skipped, no frame leaps further than the others take from a node.
+  events_ = std::min(events_, events_sent_ + NodeSequence::kMaxLeap);
+  events_sent_ = events_;
   const BusFrame frame{node_, ++seq_, events_, now_ms(), kind, std::move(text)};
   std::vector<std::string> argv = {"PUBLISH", channel_, seal(frame, *options_.keys, channel_)};
   // "g2 <TAB> MAC": how our own frames are known when they come back.
@@ -427,9 +461,10 @@ void RoomBus::heartbeat() {
         for (auto& text : roll_texts(ours, kMaxFrameBytes - kFrameOverhead)) {
           publish(BusFrame::Kind::heartbeat, std::move(text));
         }
-        if (++beats_ % kRefreshEvery == 0) keys = redis_keys(names);
+        if (++beats_ % kRefreshEvery == 0 || adopt_names_of_) keys = redis_keys(names);
       });
-  if (!keys.empty()) script(kRefresh, keys, node_);
+  if (!keys.empty()) script(kRefresh, keys, node_, adopt_names_of_.value_or(""));
+  adopt_names_of_.reset();
 }
 
 // Said each second until an eviction of the node comes back (received() then marks it): the
@@ -459,12 +494,13 @@ std::vector<std::string> RoomBus::redis_keys(const std::vector<NameKeys>& names)
 }
 
 void RoomBus::script(const char* body, const std::vector<std::string>& keys,
-                     const std::string& owner) {
+                     const std::string& owner, const std::string& former) {
   if (!link_ || !link_->pub) return;
   std::vector<std::string> argv = {"EVAL", body, std::to_string(keys.size())};
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.push_back(owner);
   argv.push_back(std::to_string(kNameTtlSeconds));
+  argv.push_back(former);
   link_->pub->send(argv, [this](std::optional<RedisReply> reply) {
     if (reply && reply->is_error()) refused("a names script (EVAL)", *reply);
   });

@@ -95,7 +95,7 @@ class RoomBus {
   // Whether a frame with this node's id is one it sent (else someone else uses the id).
   bool sent_by_us(const BusFrame& frame, std::string_view payload);
   void take_fresh_id();
-  void send(BusFrame::Kind kind, std::string text);
+  void send(BusFrame::Kind kind, std::string text, bool before_joining = false);
   void heartbeat();
   void evict_the_silent();
   void went_down(const std::string& why);
@@ -103,7 +103,8 @@ class RoomBus {
   void drop(FrameFault fault, const std::string& node = {});
   Peer* peer_of(const std::string& node);
   asio::awaitable<bool> claim_here(NameKeys keys);
-  void script(const char* body, const std::vector<std::string>& keys, const std::string& owner);
+  void script(const char* body, const std::vector<std::string>& keys, const std::string& owner,
+              const std::string& former = {});
   std::vector<std::string> redis_keys(const std::vector<NameKeys>& names) const;
 
   BusOptions options_;
@@ -114,11 +115,13 @@ class RoomBus {
   std::string node_;
   std::deque<std::string> former_ids_;   // ours before (the last few), whose frames may still come
   std::optional<std::string> farewell_;  // a former id to evict once back in the room
+  std::optional<std::string> adopt_names_of_;  // a former id whose names on Redis become ours
   asio::any_io_executor executor_;
   std::unique_ptr<Link> link_;  // while connected (link_once)
   bool up_ = false;  // in the room: our heartbeat came back on this link (both connections work)
   std::uint64_t seq_ = 0;
   std::uint64_t events_ = 0;
+  std::uint64_t events_sent_ = 0;  // the event count of the last frame sent
   std::uint64_t skipped_ = 0;
   std::deque<Sent> in_flight_;  // published on this link, not heard back yet
   unsigned beats_ = 0;

@@ -214,6 +214,24 @@ TEST_F(ChatCluster, AKilledNodesClientsLeaveOnceWithinTenSeconds) {
   EXPECT_EQ(count(neighbour.tcp.read_available(), " has left"), 0u);
 }
 
+// A node the others evicted while it was alive (stopped 10 s) is back with its next heartbeat;
+// when it dies later, its clients are announced gone as any dead node's are.
+TEST_F(ChatCluster, ANodeEvictedWhileAliveIsAnnouncedGoneWhenItDiesLater) {
+  auto one = node();
+  auto two = node();
+  auto watcher = join(one.port);
+  auto victim = join(two.port);
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has arrived", 5s));
+  two.process.signal(SIGSTOP);
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has left", 13s));
+  two.process.signal(SIGCONT);
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has arrived", 8s)) << "back";
+  two.process.signal(SIGKILL);
+  const auto killed = steady_clock::now();
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has left", 13s)) << "gone again";
+  EXPECT_LT(steady_clock::now() - killed, 10s);
+}
+
 // The node that notices a dead one says so on the bus, and may be the only one to: when what it
 // said is lost (here Redis stops with it unread, and is killed), it says it again once back, and
 // the dead node's clients leave once.

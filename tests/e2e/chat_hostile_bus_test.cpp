@@ -222,6 +222,11 @@ TEST_F(HostileBus, ANodeThatHearsItsOwnIdFromElsewhereTakesAFreshOneAndJoinsAgai
   EXPECT_NE(node_id(nodes_[1]), victim);
   EXPECT_EQ(count(log, "joined as node " + victim), 1u) << "the old id is not used again";
   EXPECT_TRUE(heard(bob_->tcp, kBack, 5s));
+  // The others hear bob leave (under the old id, or at the forged list) and arrive under the new
+  // one, in that order: he is present, not gone.
+  EXPECT_TRUE(heard(alice_->tcp, bob_->name + " has arrived", 5s));
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(count(alice_->tcp.read_available(), " has left"), 0u) << "bob is here";
   const std::string line = "back under a fresh id";
   EXPECT_TRUE(eventually(
       [&] {

@@ -215,13 +215,32 @@ TEST(ChatOptions, ParsesEveryChatFlag) {
 TEST(ChatNames, AMemberNameIsOneNamesAdmitsOrAnAddress) {
   for (const char* name :
        {"alice", "a", "a.b-c_d", "José", "山田", "Иван", "127.0.0.1:1", "255.255.255.255:65535",
-        "0.0.0.0:8000", "[::1]:80", "[2001:db8::1]:51234"}) {
+        "0.0.0.0:8000", "[::1]:80", "[2001:db8::1]:51234", "[fe80::1%ens3]:5", "[fe80::1%7]:5"}) {
     EXPECT_TRUE(is_member_name(name)) << name;
   }
-  for (const char* name :
-       {"", " alice", "alice ", "a b", "аlice", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.256:5",
-        "01.2.3.4:5", "1.2.3.4:05", "1.2.3:5", "1.2.3.4.5:6", "1.2.3.4:", "1.2.3.4:5x",
-        "[::ffff:1.2.3.4]:5", "[::1]:0", "::1:80", "[::1]:http", "localhost:80"}) {
+  for (const char* name : {"",
+                           " alice",
+                           "alice ",
+                           "a b",
+                           "аlice",
+                           "1.2.3.4:0",
+                           "1.2.3.4:65536",
+                           "1.2.3.256:5",
+                           "01.2.3.4:5",
+                           "1.2.3.4:05",
+                           "1.2.3:5",
+                           "1.2.3.4.5:6",
+                           "1.2.3.4:",
+                           "1.2.3.4:5x",
+                           "[::ffff:1.2.3.4]:5",
+                           "[::1]:0",
+                           "::1:80",
+                           "[::1]:http",
+                           "localhost:80",
+                           "[fe80::1%]:5",
+                           "[fe80::1%a b]:5",
+                           "[fe80::1%\x1b]:5",
+                           "1.2.3.4%eth0:5"}) {
     EXPECT_FALSE(is_member_name(name)) << name;
   }
   EXPECT_FALSE(is_member_name(std::string(33, 'a')));
@@ -264,6 +283,9 @@ TEST(ChatOptions, TakesRedisAsAnAddressOrAUrlAndWantsARoomKey) {
            {"-redis", "localhost:6379", "-room-key-file", "k", "-redis-tls-ca", "ca.pem"},
            {"-redis", "rediss://h", "-room-key-file", "k", "-redis-tls-key", "k.pem"},
            {"-redis", "/r.sock", "-room-key-file", "k", "-max-line", "2000000"},
+           {"-redis", "/r.sock", "-room-key-file", "k", "-room", "a*"},
+           {"-redis", "/r.sock", "-room-key-file", "k", "-room", "a\x1b"},
+           {"-redis", "/r.sock", "-room-key-file", "k", "-room", std::string(65, 'r')},
        }) {
     EXPECT_THROW(parse_chat_options(chat, args), UsageError) << args[1];
   }

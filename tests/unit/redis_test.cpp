@@ -172,11 +172,23 @@ TEST(RedisReader, StreamsPastABulkStringOverItsLimitAndHandsANil) {
   }
 }
 
+std::string repeated(const std::string& text, int times) {
+  std::string all;
+  for (int i = 0; i < times; ++i) all += text;
+  return all;
+}
+
 TEST(RedisReader, RefusesWhatIsNotRedisProtocol) {
   for (const std::string& bad : {
-           std::string("hello\r\n"), std::string("+OK\n"), std::string("$x\r\n"),
+           std::string("hello\r\n"),
+           std::string("+OK\n"),
+           std::string("$x\r\n"),
            std::string("*2000\r\n"),           // more elements than it takes
            "+" + std::string(70 * 1024, 'a'),  // a line that never ends
+           std::string("*-2\r\n"),
+           std::string("$-5\r\n"),
+           // Many bulk strings in one reply, each within the limit, longer than one in all.
+           "*1000\r\n" + repeated("$1000\r\n" + std::string(1000, 'x') + "\r\n", 1000),
        }) {
     RedisReader reader(1024);
     reader.feed(bad);
