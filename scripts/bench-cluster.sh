@@ -44,19 +44,24 @@ ticks() {  # the CPU ticks (user + system) of the given processes together
   echo "$total"
 }
 
-# row NAME SECS PIDS -- CHATLOAD FLAGS...: chatload's line, with the servers' CPU (% of one core).
+# row NAME SECS PIDS -- CHATLOAD FLAGS...: chatload's line, with the servers' CPU (% of one core),
+# together and each (in the order given: a node's, then Redis's).
 row() {
-  local name=$1 window=$2 servers=() before after line hz
+  local name=$1 window=$2 servers=() before=() after=() line hz total=0 each="" i
   shift 2
   while [ "$1" != -- ]; do servers+=("$1"); shift; done
   shift
   hz=$(getconf CLK_TCK)
-  before=$(ticks "${servers[@]}")
+  for i in "${servers[@]}"; do before+=("$(ticks "$i")"); done
   line=$("$bin/$1" "${@:2}" -secs "$window")
-  after=$(ticks "${servers[@]}")
+  for i in "${servers[@]}"; do after+=("$(ticks "$i")"); done
   # chatload runs a second before its window and reads a little after it.
-  echo "{\"row\":\"$name\",\"at\":\"$(date -u +%Y-%m-%dT%H:%MZ)\",\"servers_cpu_pct\":$(awk -v t=$((after - before)) -v hz="$hz" -v s="$window" \
-    'BEGIN { printf "%.1f", 100 * t / hz / (s + 2) }'),${line#\{}"
+  pct() { awk -v t="$1" -v hz="$hz" -v s="$window" 'BEGIN { printf "%.1f", 100 * t / hz / (s + 2) }'; }
+  for i in "${!servers[@]}"; do
+    total=$((total + after[i] - before[i]))
+    each+="${each:+,}$(pct $((after[i] - before[i])))"
+  done
+  echo "{\"row\":\"$name\",\"at\":\"$(date -u +%Y-%m-%dT%H:%MZ)\",\"servers_cpu_pct\":$(pct "$total"),\"each_cpu_pct\":[$each],${line#\{}"
 }
 
 # The floor under the nodes' tail: the same work for each server without a bus. Three plain
@@ -157,6 +162,9 @@ for name, runs in rows.items():
             row[key] = sum(r[key] for r in runs)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             row[key] = round(statistics.median(r[key] for r in runs), 4)
+        elif key == "each_cpu_pct":
+            row[key] = [round(statistics.median(r[key][i] for r in runs), 1)
+                        for i in range(len(value))]
     row["rounds"] = len(runs)
     row["rounds_p50_ms"] = [r["latency_p50_ms"] for r in runs]
     row["rounds_p99_ms"] = [r["latency_p99_ms"] for r in runs]

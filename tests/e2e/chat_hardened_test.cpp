@@ -254,7 +254,9 @@ TEST(ChatLoad, ANewcomerBehindTwoThousandIdleArrivalsIsGreetedWithinTwoSeconds) 
 
 TEST(ChatLoad, ChurnBesideAThreeHundredClientRoomDelaysNobodysOwnLine) {
   // 300 members; strangers come and go as fast as one thread can; a reading member says a line
-  // every 20 ms for 3 s and gets each back within 250 ms at p99.
+  // every 20 ms for 3 s, and on until 300 strangers have come and gone (under a CPU hog one
+  // thread's churn may take longer: 277 cycles in 3 s was seen), and gets each back within
+  // 250 ms at p99.
   auto server = start_server("chat");
   std::vector<Member> room;
   for (int i = 0; i < 300; ++i) room.push_back(join(server.port));
@@ -270,7 +272,9 @@ TEST(ChatLoad, ChurnBesideAThreeHundredClientRoomDelaysNobodysOwnLine) {
   });
   std::vector<double> waits_ms;
   const auto end = steady_clock::now() + 3s;
-  for (int i = 0; steady_clock::now() < end; ++i) {
+  const auto at_most = end + 7s;
+  for (int i = 0; steady_clock::now() < end || (cycles <= 300 && steady_clock::now() < at_most);
+       ++i) {
     const std::string mine = talker.name + ": line " + std::to_string(i);
     const auto sent = system_clock::now();
     talker.tcp.send("line " + std::to_string(i) + "\n");

@@ -58,7 +58,18 @@ void RedisServer::start() {
   }
   command.insert(command.end(), settings_.begin(), settings_.end());
   process_ = ChildProcess::start(command);
-  const bool up = eventually([&] { return fs::exists(socket()); }, 5s);
+  // The socket's file is there from its bind(), a moment before its listen(): up once a
+  // connection is taken.
+  const bool up = eventually(
+      [&] {
+        try {
+          RedisClient probe(socket());
+          return true;
+        } catch (const std::runtime_error&) {
+          return false;
+        }
+      },
+      5s);
   if (!up) throw std::runtime_error("redis-server did not start: " + process_->stderr_text());
 }
 
