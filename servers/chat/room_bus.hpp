@@ -66,11 +66,6 @@ class RoomBus {
   asio::awaitable<bool> claim(NameKeys keys);
   void release(NameKeys keys);
 
-  // A message of the room's channel, as the subscription hands it over (the bus's loop).
-  void received(std::string_view payload);
-  // Frames dropped so far, for any reason.
-  std::size_t dropped() const { return dropped_; }
-
  private:
   struct Link;
   struct Peer {
@@ -90,6 +85,8 @@ class RoomBus {
   asio::awaitable<void> supervise();
   void end_link(const std::string& why);
   void on_message(RedisReply message);
+  // A message of the room's channel: checked, and handed to the broadcaster if it passes.
+  void received(std::string_view payload);
   void subscribed();
   void joined();
   // Whether a frame with this node's id is one it sent (else someone else uses the id).
