@@ -22,7 +22,25 @@ void Client::deliver(const Message& message) {
   // A round may bring more than the queue holds for a client that keeps up: its socket takes
   // the first part before anything is skipped.
   if (!queue_.has_room_for(message)) flush();
-  const bool skipped = !queue_.push(message);
+  note_skipped(!queue_.push(message));
+}
+
+void Client::deliver(const LineRun& run) {
+  LineRun rest = run;
+  while (queue_.accepting() && rest.lines() > 0) {
+    if (!queue_.has_room_for(rest)) flush();
+    const std::size_t queued = queue_.push(rest);
+    rest.first += queued;
+    if (queued == 0) {
+      queue_.skip(rest.lines());
+      note_skipped(true);
+      return;
+    }
+    if (rest.lines() == 0) note_skipped(false);
+  }
+}
+
+void Client::note_skipped(bool skipped) {
   if (skipped && !skipping_) {
     // One per event loop: any client can provoke it at will, by not reading.
     thread_local RateLimitedWarning too_slow;

@@ -41,6 +41,9 @@ class Client {
   // what still does not fit is skipped for this client alone (a rate-limited warning says so
   // when a run of skips begins).
   void deliver(const Message& message);
+  // Queues lines of a round the same way, in one entry (or a few, as the socket takes them);
+  // from the first line that finds no room, the rest of the run is skipped.
+  void deliver(const LineRun& run);
   // Sends what the queue holds, in as few sends as the socket takes, unless the writer is at it;
   // what the socket does not take is left to the writer. Returns the sends made.
   std::size_t flush();
@@ -56,8 +59,11 @@ class Client {
   // Waits until there may be something for the writer: what a flush left, or the close.
   asio::awaitable<void> wait_for_news() { co_await news_.wait(); }
 
-  // The loop's bookkeeping: whether the client waits in this round's list of clients to flush.
+  // The loop's bookkeeping: whether the client waits in this round's list of clients to flush;
+  // and in round `round`, from which of its lines the client gets the rest of the round.
   bool to_flush = false;
+  std::uint64_t round = 0;
+  std::size_t round_from = 0;
 
  private:
   std::string name_;
@@ -67,6 +73,8 @@ class Client {
   OutgoingQueue queue_;
   bool writing_ = false;
   bool skipping_ = false;  // the last message was skipped
+
+  void note_skipped(bool skipped);
   // A timer, not a channel: it costs the client a few dozen bytes, where a channel's buffer costs
   // half a kilobyte.
   Notifier news_;

@@ -66,7 +66,7 @@ asio::awaitable<void> LoopRoom::deliver() {
       for (RoomEvent& event : broadcaster_.take(*this)) events.push_back(std::move(event));
     }
     const auto start = Clock::now();
-    for (const RoomEvent& event : events) apply(event);
+    play(events);
     flush_round();
     // A round of hundreds of events grew every client's queue for a moment: hand the memory
     // back to the system, or a crowd that arrived at once would keep its peak.
@@ -78,29 +78,67 @@ asio::awaitable<void> LoopRoom::deliver() {
   }
 }
 
-void LoopRoom::apply(const RoomEvent& event) {
-  switch (event.kind) {
-    case RoomEvent::Kind::message:
-      for (Client* client : clients_) client->deliver(event.line);
-      flush_all_ = true;
-      break;
-    case RoomEvent::Kind::admitted:
-      clients_.push_back(event.client);
-      event.client->deliver(event.line);
-      if (event.present) event.client->deliver(event.present);
-      flush_later(*event.client);
-      break;
-    case RoomEvent::Kind::removed:
-      std::erase(clients_, event.client);
-      event.client->close();  // what is queued still goes out, in this round's flush
-      flush_later(*event.client);
-      break;
-    case RoomEvent::Kind::notice:
-      if (std::find(clients_.begin(), clients_.end(), event.client) == clients_.end()) break;
-      event.client->deliver(event.line);
-      flush_later(*event.client);
-      break;
+void LoopRoom::play(const std::vector<RoomEvent>& events) {
+  // The round's lines back to back, made once: each client's part of them is one entry in its
+  // queue, so a round of a thousand arrivals costs each client one push, not a thousand.
+  round_ends_.clear();
+  Message text;
+  std::string joined;
+  for (const RoomEvent& event : events) {
+    if (event.kind != RoomEvent::Kind::message || event.line->empty()) continue;
+    if (round_ends_.empty()) {
+      text = event.line;  // a round of one line shares it as it is
+    } else {
+      if (round_ends_.size() == 1) joined = *text;
+      joined.append(*event.line);
+    }
+    round_ends_.push_back(round_ends_.size() == 0 ? text->size() : joined.size());
   }
+  if (round_ends_.size() > 1) text = std::make_shared<const std::string>(std::move(joined));
+
+  ++round_;
+  std::size_t line = 0;  // the round's lines before the event at hand
+  // The lines of the round up to `upto` that `client` has not been given yet.
+  const auto lines_for = [&](const Client& client, std::size_t upto) {
+    return LineRun{text, round_ends_, client.round == round_ ? client.round_from : 0, upto};
+  };
+  const auto given_up_to = [&](Client& client, std::size_t upto) {
+    client.round = round_;
+    client.round_from = upto;
+  };
+  for (const RoomEvent& event : events) {
+    switch (event.kind) {
+      case RoomEvent::Kind::message:
+        if (!event.line->empty()) ++line;
+        break;
+      case RoomEvent::Kind::admitted:
+        clients_.push_back(event.client);
+        event.client->deliver(event.line);
+        if (event.present) event.client->deliver(event.present);
+        given_up_to(*event.client, line);
+        flush_later(*event.client);
+        break;
+      case RoomEvent::Kind::removed:
+        if (const auto at = std::find(clients_.begin(), clients_.end(), event.client);
+            at != clients_.end()) {
+          event.client->deliver(lines_for(*event.client, line));
+          clients_.erase(at);
+        }
+        event.client->close();  // what is queued still goes out, in this round's flush
+        flush_later(*event.client);
+        break;
+      case RoomEvent::Kind::notice:
+        if (std::find(clients_.begin(), clients_.end(), event.client) == clients_.end()) break;
+        event.client->deliver(lines_for(*event.client, line));
+        event.client->deliver(event.line);
+        given_up_to(*event.client, line);
+        flush_later(*event.client);
+        break;
+    }
+  }
+  if (line == 0) return;
+  for (Client* client : clients_) client->deliver(lines_for(*client, line));
+  flush_all_ = true;
 }
 
 void LoopRoom::flush_later(Client& client) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,10 +18,11 @@ namespace gonet {
 
 // The room as one event loop sees it: the loop's own clients, and the broadcaster's half that
 // writes to them. It takes what the broadcaster handed the loop, in the one order, a round at a
-// time: every event of the round goes into the clients' queues, and then each client's queue
-// leaves in one gathered send. So a storm of arrivals, leavings or messages costs each client a
-// send per round, not one per line, and a client that keeps up gets each line in the round it
-// came. Its sessions reach the broadcaster through it.
+// time: the round's lines are joined once, each client's part of them goes into its queue as one
+// entry, and then each client's queue leaves in one gathered send. So a storm of arrivals,
+// leavings or messages costs each client a push and a send per round, not one per line, and a
+// client that keeps up gets each line in the round it came. Its sessions reach the broadcaster
+// through it.
 class LoopRoom {
  public:
   LoopRoom(const asio::any_io_executor& executor, Broadcaster& broadcaster);
@@ -46,7 +48,8 @@ class LoopRoom {
   void wake_senders();
 
  private:
-  void apply(const RoomEvent& event);
+  // Puts a round's events into the clients' queues, in order.
+  void play(const std::vector<RoomEvent>& events);
   void flush_round();
   void flush_later(Client& client);
 
@@ -55,6 +58,8 @@ class LoopRoom {
   std::vector<Client*> clients_;   // this loop's clients in the room
   std::vector<Client*> to_flush_;  // this round's, when not all of them
   bool flush_all_ = false;
+  std::uint64_t round_ = 0;
+  std::vector<std::size_t> round_ends_;  // where each of the round's lines ends
   Notifier news_;
   Notifier uncongested_;
   asio::steady_timer pause_;

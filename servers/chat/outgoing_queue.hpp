@@ -14,6 +14,19 @@ namespace gonet {
 // broadcast to a thousand clients costs one copy of the text, not a thousand.
 using Message = std::shared_ptr<const std::string>;
 
+// Lines [first, last) of a round's text, which holds every line of the round back to back, line
+// i ending at byte ends[i]: what one client gets of a round, one entry in its queue however many
+// lines it holds, so that a round of many lines costs each client one push, not one per line.
+struct LineRun {
+  Message text;
+  std::span<const std::size_t> ends;
+  std::size_t first = 0;
+  std::size_t last = 0;
+
+  std::size_t lines() const { return last - first; }
+  std::size_t begin() const { return first == 0 ? 0 : ends[first - 1]; }
+};
+
 // A client's outgoing queue, the book's `ch` made bounded (exercise 8.15): the event loop puts
 // messages in and never waits; whoever writes to the client takes them out, as many at once as
 // the socket takes. At most `max_messages` messages and `max_bytes` bytes of them wait, a message
@@ -28,9 +41,18 @@ class OutgoingQueue {
 
   // Whether push(message) would queue it now.
   bool has_room_for(const Message& message) const;
+  // Whether push(run) would queue all of it now.
+  bool has_room_for(const LineRun& run) const;
   // Queues `message`, or counts it skipped and returns false. After close() or abandon(), drops
   // it without a count.
   bool push(Message message);
+  // Queues as many of the run's first lines as fit, in one entry, and returns how many: the rest
+  // are the caller's, to push once there is room or to skip(). An entry that would keep less than
+  // half of a text alive holds a copy of its lines instead: what waits for a client stays within
+  // twice its bounds, however the rounds it shares are made.
+  std::size_t push(const LineRun& run);
+  // Counts `messages` skipped here, in the notice that takes their place (none once closed).
+  void skip(std::size_t messages);
 
   // Nothing more comes in; what is queued still goes out.
   void close() { closed_ = true; }
@@ -58,11 +80,16 @@ class OutgoingQueue {
   std::size_t skipped() const { return skipped_; }
 
  private:
-  // A message, or a notice of `skipped` messages dropped there (its text made once it is
-  // gathered).
+  // Messages, bytes [begin, end) of `text` (`lines` of them), or a notice of `skipped` messages
+  // dropped there (its text made once it is gathered).
   struct Entry {
     Message text;
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    std::size_t lines = 0;
     std::size_t skipped = 0;
+
+    std::size_t size() const { return end - begin; }
   };
 
   std::size_t max_messages_;

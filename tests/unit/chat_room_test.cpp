@@ -89,6 +89,26 @@ TEST(ChatRoom, TellsANewcomerWhoItIsAndEveryoneElseThatItArrived) {
   EXPECT_EQ(b.received(), "") << "the leaver hears not of its own leaving";
 }
 
+TEST(ChatRoom, InARoundOfSeveralEventsEachClientGetsItsOwnPartInOrder) {
+  // All of it in one round: the round's lines are shared, and each client gets the part after
+  // its arrival and before its leaving.
+  OneLoop loop;
+  Member a(loop.io, "a"), b(loop.io, "b"), c(loop.io, "c");
+  ASSERT_TRUE(loop.room.enter(a.client));
+  settle(loop.io);
+  a.received();
+  ASSERT_TRUE(loop.room.enter(b.client));
+  loop.broadcaster.broadcast(a.client, "one");
+  ASSERT_TRUE(loop.room.enter(c.client));
+  loop.broadcaster.broadcast(b.client, "two");
+  loop.room.leave(a.client);
+  loop.broadcaster.broadcast(c.client, "three");
+  settle(loop.io);
+  EXPECT_EQ(a.received(), "b has arrived\na: one\nc has arrived\nb: two\n");
+  EXPECT_EQ(b.received(), "You are b\na: one\nc has arrived\nb: two\na has left\nc: three\n");
+  EXPECT_EQ(c.received(), "You are c\nb: two\na has left\nc: three\n");
+}
+
 TEST(ChatRoom, WithNamesTellsANewcomerWhoIsPresentInArrivalOrder) {
   OneLoop loop(/*names=*/true);
   Member zed(loop.io, "zed"), alice(loop.io, "alice"), bob(loop.io, "bob");

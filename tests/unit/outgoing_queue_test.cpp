@@ -11,6 +11,21 @@ namespace {
 
 Message text(const std::string& line) { return std::make_shared<const std::string>(line + "\n"); }
 
+// A round's lines back to back, and where each ends.
+struct Round {
+  explicit Round(const std::vector<std::string>& lines) {
+    std::string all;
+    for (const std::string& line : lines) {
+      all += line + "\n";
+      ends.push_back(all.size());
+    }
+    text = std::make_shared<const std::string>(all);
+  }
+  LineRun lines(std::size_t first, std::size_t last) const { return {text, ends, first, last}; }
+  Message text;
+  std::vector<std::size_t> ends;
+};
+
 // What gather() offers now, as one string, and how many buffers it took.
 std::string gathered(OutgoingQueue& queue, std::size_t max = 1024, std::size_t* count = nullptr) {
   std::vector<asio::const_buffer> buffers(max);
@@ -200,6 +215,67 @@ TEST(OutgoingQueue, StaysBoundedThroughALongRunOfPushesAndPartialWrites) {
   }
   EXPECT_EQ(written + noticed, 10000u);
   EXPECT_EQ(noticed, queue.skipped());
+}
+
+TEST(OutgoingQueue, TakesARoundsLinesAsOneEntryCountingEachLine) {
+  OutgoingQueue queue(256, 1 << 20);
+  const Round round({"a", "bb", "ccc", "dddd"});
+  EXPECT_TRUE(queue.has_room_for(round.lines(1, 4)));
+  EXPECT_EQ(queue.push(round.lines(1, 4)), 3u);
+  EXPECT_EQ(queue.messages(), 3u);
+  EXPECT_EQ(queue.bytes(), 12u);
+  std::size_t count = 0;
+  EXPECT_EQ(gathered(queue, 1024, &count), "bb\nccc\ndddd\n");
+  EXPECT_EQ(count, 1u) << "one buffer for the whole run";
+  queue.consume(4);  // "bb\nc": a line and a part
+  EXPECT_EQ(queue.messages(), 3u) << "the entry counts until it is all written";
+  EXPECT_EQ(drain(queue), "cc\ndddd\n");
+  EXPECT_EQ(queue.messages(), 0u);
+  EXPECT_EQ(queue.bytes(), 0u);
+}
+
+TEST(OutgoingQueue, TakesTheLinesOfARunThatFitAndLeavesTheRestToSkip) {
+  OutgoingQueue by_count(3, 1 << 20);
+  const Round round({"0", "1", "2", "3", "4", "5"});
+  by_count.push(text("x"));
+  EXPECT_FALSE(by_count.has_room_for(round.lines(0, 6)));
+  EXPECT_EQ(by_count.push(round.lines(0, 6)), 2u) << "three messages at most";
+  by_count.skip(4);
+  EXPECT_EQ(by_count.skipped(), 4u);
+  EXPECT_EQ(drain(by_count), "x\n0\n1\n(4 messages skipped)\n");
+
+  OutgoingQueue by_bytes(256, 7);
+  EXPECT_EQ(by_bytes.push(round.lines(2, 6)), 3u) << "six bytes of seven";
+  EXPECT_EQ(by_bytes.push(round.lines(5, 6)), 0u);
+  EXPECT_EQ(drain(by_bytes), "2\n3\n4\n");
+
+  OutgoingQueue tiny(256, 1);
+  EXPECT_EQ(tiny.push(round.lines(0, 6)), 1u) << "the first line always fits an empty queue";
+}
+
+TEST(OutgoingQueue, AFewLinesOfABigRoundDoNotKeepTheRoundAlive) {
+  // What a client's queue holds of shared rounds stays within twice its own bytes: a part of
+  // under half a round is copied out of it.
+  OutgoingQueue queue(256, 1 << 20);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 100; ++i) lines.push_back(std::string(99, 'a'));
+  const Round round(lines);
+  EXPECT_EQ(queue.push(round.lines(90, 100)), 10u);
+  EXPECT_EQ(round.text.use_count(), 1) << "the queue holds a copy of its ten lines";
+  EXPECT_EQ(queue.push(round.lines(0, 60)), 60u);
+  EXPECT_EQ(round.text.use_count(), 2) << "more than half of it is shared, not copied";
+  std::string seventy;
+  for (int i = 0; i < 70; ++i) seventy += lines[0] + "\n";
+  EXPECT_EQ(drain(queue), seventy);
+}
+
+TEST(OutgoingQueue, SkipsNothingOnceClosed) {
+  OutgoingQueue queue(1, 1 << 20);
+  queue.push(text("a"));
+  queue.close();
+  queue.skip(5);
+  EXPECT_EQ(queue.skipped(), 0u);
+  EXPECT_EQ(drain(queue), "a\n");
 }
 
 }  // namespace
