@@ -21,8 +21,8 @@ void add_chat_flags(cxxopts::Options& options) {
       "max-line", "longest line in bytes, its end not counted",
       cxxopts::value<std::string>()->default_value("65536"),
       "N")("rate",
-           "lines taken from one client a second on average, in bursts of 5 times that; 0 means no "
-           "limit",
+           "lines taken from one client address a second on average, in bursts of 5 times that; 0 "
+           "means no limit",
            cxxopts::value<std::string>()->default_value("20"),
            "N")("raw", "relay text as the book does, with the controls a terminal obeys");
   options.add_options("room across servers")(

@@ -23,13 +23,13 @@ Message message(std::string text) { return std::make_shared<const std::string>(s
 
 }  // namespace
 
-ChatSession::ChatSession(Connection& conn, const ChatOptions& options)
+ChatSession::ChatSession(Connection& conn, const ChatOptions& options, AddressBuckets& rates)
     : conn_(conn),
       options_(options),
       client_(conn.socket(), to_string(conn.peer()), options.queue, kMaxQueuedBytes),
       lines_(conn.socket(), options.max_line),
       idle_(conn.socket().get_executor()),
-      tokens_(options.rate, 5 * options.rate, std::chrono::steady_clock::now()),
+      tokens_(rates.hold(conn.peer().address(), std::chrono::steady_clock::now())),
       pace_(conn.socket().get_executor()),
       tasks_(conn.socket().get_executor()) {
   // go clientWriter(conn, ch)
@@ -91,7 +91,8 @@ asio::awaitable<bool> ChatSession::pace() {
   if (options_.rate == 0) co_return true;
   for (auto wait = tokens_.take(std::chrono::steady_clock::now()); wait.count() > 0;
        wait = tokens_.take(std::chrono::steady_clock::now())) {
-    // The lines wait unread in the client's socket meanwhile: TCP holds the flooder back.
+    // The line waits, and the lines after it wait unread in the client's socket: TCP holds the
+    // flooder back.
     pace_.expires_after(wait);
     co_await pace_.async_wait(use_nothrow);
     if (why_) co_return false;
@@ -101,8 +102,6 @@ asio::awaitable<bool> ChatSession::pace() {
 
 asio::awaitable<std::optional<std::string>> ChatSession::next_line() {
   if (why_) co_return std::nullopt;
-  const bool paced = co_await pace();
-  if (!paced) co_return std::nullopt;
   reading_ = true;
   reading_since_ = std::chrono::steady_clock::now();
   auto [ec, line] = co_await lines_.read_line(stop_idle_read_.slot());
@@ -118,6 +117,9 @@ asio::awaitable<std::optional<std::string>> ChatSession::next_line() {
     if (!why_) why_ = ec;  // a stop_reading() reason stands over the operation_aborted it caused
     co_return std::nullopt;
   }
+  // A token for each line that came, once it has come: a connection that sends nothing, or
+  // closes, takes none from the others of its address.
+  if (!co_await pace()) co_return std::nullopt;
   co_return std::optional<std::string>(std::move(line));
 }
 

@@ -15,21 +15,22 @@
 #include "common/net/connection.hpp"
 #include "common/net/line_reader.hpp"
 #include "common/net/task_group.hpp"
+#include "servers/chat/address_buckets.hpp"
 #include "servers/chat/chat_options.hpp"
 #include "servers/chat/client.hpp"
 #include "servers/chat/loop_room.hpp"
-#include "servers/chat/token_bucket.hpp"
 
 namespace gonet {
 
 // One connection of the chat server, the book's handleConn less its loop: the client as its event
 // loop knows it, its writer (the book's clientWriter, running from construction until finish()),
-// and its lines in, taken at most -rate a second and watched for -idle-timeout. Nothing is lost
-// at the end: the client gets every message queued for it before its leaving, then EOF. The
-// options must outlive it.
+// and its lines in, taken at most -rate a second (for its address) and watched for -idle-timeout.
+// Nothing is lost at the end: the client gets every message queued for it before its leaving, then
+// EOF. The options must outlive it.
 class ChatSession {
  public:
-  ChatSession(Connection& conn, const ChatOptions& options);
+  // `rates`: the -rate buckets of every client's address, shared by the server's loops.
+  ChatSession(Connection& conn, const ChatOptions& options, AddressBuckets& rates);
   ChatSession(const ChatSession&) = delete;
   ChatSession& operator=(const ChatSession&) = delete;
 
@@ -52,7 +53,7 @@ class ChatSession {
  private:
   // A line of the server's own to this client alone, before it is in the room.
   void reply(std::string_view line);
-  // Waits until -rate lets the next line be taken; false if reading stopped meanwhile.
+  // Waits until -rate lets the line read be taken; false if reading stopped meanwhile.
   asio::awaitable<bool> pace();
   asio::awaitable<void> watch_for_idleness();
   void stop_reading(std::error_code why);
@@ -62,7 +63,7 @@ class ChatSession {
   Client client_;
   LineReader<asio::ip::tcp::socket> lines_;
   asio::steady_timer idle_;
-  TokenBucket tokens_;
+  AddressBuckets::Hold tokens_;  // its address's bucket, shared with its other connections
   asio::steady_timer pace_;
   asio::cancellation_signal stop_idle_read_;  // cancels the read alone, not a write in flight
   bool reading_ = false;  // waiting for a line (not for the broadcaster to take one)

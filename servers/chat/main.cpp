@@ -16,6 +16,7 @@
 #include "common/net/failure.hpp"
 #include "common/net/log.hpp"
 #include "common/net/server.hpp"
+#include "servers/chat/address_buckets.hpp"
 #include "servers/chat/broadcaster.hpp"
 #include "servers/chat/bus_options.hpp"
 #include "servers/chat/chat_options.hpp"
@@ -26,9 +27,9 @@
 namespace {
 
 asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::LoopRoom& room,
-                                  const gonet::ChatOptions& options) {
-  gonet::ChatSession session(conn, options);  // its outgoing queue, and clientWriter emptying it
-  if (co_await session.enter(room)) {         // entering <- cli
+                                  const gonet::ChatOptions& options, gonet::AddressBuckets& rates) {
+  gonet::ChatSession session(conn, options, rates);  // its queue, and clientWriter emptying it
+  if (co_await session.enter(room)) {                // entering <- cli
     while (auto text = co_await session.next_line()) {
       co_await room.say(session.client(), *text);  // messages <- who + ": " + text
     }
@@ -38,10 +39,10 @@ asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::LoopRoom& room,
 }
 
 asio::awaitable<void> accept_loop(gonet::Listener& listener, gonet::LoopRoom& room,
-                                  const gonet::ChatOptions& options) {
+                                  const gonet::ChatOptions& options, gonet::AddressBuckets& rates) {
   for (;;) {
     gonet::Connection conn = co_await listener.accept();
-    asio::co_spawn(listener.get_executor(), handle_conn(std::move(conn), room, options),
+    asio::co_spawn(listener.get_executor(), handle_conn(std::move(conn), room, options, rates),
                    asio::detached);
   }
 }
@@ -49,9 +50,10 @@ asio::awaitable<void> accept_loop(gonet::Listener& listener, gonet::LoopRoom& ro
 // On each event loop: the broadcaster's half that writes to this loop's clients, for as long as
 // the accept loop runs (a failure of either ends the server).
 asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::Broadcaster& broadcaster,
-                                       const gonet::ChatOptions& options) {
+                                       const gonet::ChatOptions& options,
+                                       gonet::AddressBuckets& rates) {
   gonet::LoopRoom room(listener.get_executor(), broadcaster);
-  co_await gonet::either(room.deliver(), accept_loop(listener, room, options));
+  co_await gonet::either(room.deliver(), accept_loop(listener, room, options, rates));
 }
 
 asio::awaitable<void> run_bus_after(gonet::RoomBus& bus, asio::any_io_executor loop,
@@ -82,6 +84,8 @@ int main(int argc, char* argv[]) {
   gonet::init_logging(program.name, options.serve.log_level);
   // go broadcaster(): one room, in one order, for every event loop
   gonet::Broadcaster broadcaster(options.names, options.raw);
+  // -rate, per client address: reconnecting does not fill a bucket again
+  gonet::AddressBuckets rates(options.rate, 5 * options.rate);
   // -redis: and for every chat server on the same Redis, the bus on the first loop.
   std::optional<gonet::RoomBus> bus;
   if (options.redis) {
@@ -95,6 +99,6 @@ int main(int argc, char* argv[]) {
   std::atomic_flag bus_runs;
   return gonet::run_server(options.serve, [&](gonet::Listener listener) {
     if (bus && !bus_runs.test_and_set()) run_bus(*bus, listener.get_executor());
-    return listen_and_serve(std::move(listener), broadcaster, options);
+    return listen_and_serve(std::move(listener), broadcaster, options, rates);
   });
 }

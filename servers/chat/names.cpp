@@ -6,6 +6,7 @@
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/uniset.h>
 #include <unicode/unistr.h>
 #include <unicode/uspoof.h>
 
@@ -78,8 +79,24 @@ const USpoofChecker& spoof_checker() {
   return *checker;
 }
 
+// TS #39's General Security Profile: the characters Unicode recommends for identifiers. It leaves
+// out what draws as nothing though it is a letter, such as the Hangul fillers.
+const icu::UnicodeSet& recommended() {
+  static const icu::UnicodeSet* const set = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::UnicodeSet* found = uspoof_getRecommendedUnicodeSet(&status);
+    if (U_FAILURE(status) || found == nullptr) {
+      throw std::runtime_error(std::string("ICU recommended set: ") + u_errorName(status));
+    }
+    return found;
+  }();
+  return *set;
+}
+
 bool allowed_in_a_name(UChar32 c) {
-  return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK)) != 0 || c == '-' || c == '_' || c == '.';
+  if (c == '-' || c == '_' || c == '.') return true;
+  return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK)) != 0 &&
+         !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) && recommended().contains(c);
 }
 
 std::string skeleton(const icu::UnicodeString& name) {
@@ -206,9 +223,16 @@ bool is_member_name(std::string_view text) {
 
 NameKeys keys_of(std::string_view name) {
   const icu::UnicodeString text = icu::UnicodeString::fromUTF8(name);
-  icu::UnicodeString folded = text;
-  folded.foldCase();
-  return {skeleton(folded), skeleton(text)};
+  // Skeletons keep case, and ICU's data is not the same for a letter and its capital (Cyrillic
+  // small palochka is an i, its capital an l): the skeleton of the name in capitals, lowered and
+  // taken again, is one key for the name in any case. It maps alice, ALICE, a1ice and the
+  // all-Cyrillic аӏісе to allce.
+  icu::UnicodeString any_case = text;
+  any_case.foldCase();
+  any_case.toUpper();
+  icu::UnicodeString lowered = icu::UnicodeString::fromUTF8(skeleton(any_case));
+  lowered.toLower();
+  return {skeleton(lowered), skeleton(text)};
 }
 
 void load_name_rules() { (void)keys_of(choose_name("Name").name); }

@@ -18,10 +18,12 @@ std::string name_of(const asio::ip::tcp::endpoint& peer);
 std::string trim_name(std::string_view line);
 
 // What a newcomer's line makes of the name it chose (-names): trimmed and put in NFC, 1 to 32
-// code points, each a letter or digit of any script (Unicode categories L and N) or one of
-// "-_.", and of one script as Unicode TS #39's "highly restrictive" level has it (Latin with
-// Cyrillic is not; Latin with Han and Kana is). So no name holds a control, a space, a format or
-// invisible character, or passes for another by mixing look-alike letters of two scripts.
+// code points, each a letter or digit of any script (Unicode categories L and N) that Unicode
+// TS #39 recommends for identifiers and that is not Default_Ignorable, or one of "-_.", and of
+// one script as TS #39's "highly restrictive" level has it (Latin with Cyrillic is not; Latin
+// with Han and Kana is). So no name holds a control, a space, a format or invisible character (a
+// Hangul filler is a letter that draws as nothing), or passes for another by mixing look-alike
+// letters of two scripts.
 struct ChosenName {
   enum class Verdict { allowed, empty, not_allowed };
   Verdict verdict;
@@ -34,8 +36,11 @@ ChosenName choose_name(std::string_view line);
 bool is_member_name(std::string_view text);
 
 // How a name looks to a reader: two names that share either key pass for each other, and only
-// one of them may be present. `folded` is the TS #39 confusable skeleton of the case-folded name
-// (alice, ALICE and a1ice share it), `skeleton` that of the name as it is (Il1 and lll).
+// one of them may be present. `folded` is one key for the name in any case, made of TS #39
+// confusable skeletons and case mappings (alice, ALICE, a1ice and the all-Cyrillic аӏісе share
+// it); `skeleton` that of the name as it is (Il1 and lll). `folded` errs on the side of taken:
+// to it an i and an l are one letter (the skeleton makes a capital I an l, and lowering then
+// makes every L one too), so lili and lill share it.
 struct NameKeys {
   std::string folded;
   std::string skeleton;

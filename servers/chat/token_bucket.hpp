@@ -25,6 +25,9 @@ class TokenBucket {
     return std::chrono::nanoseconds::zero();
   }
 
+  // Whether it is full at `now`: as it was made, so that forgetting it loses nothing.
+  bool full(Clock::time_point now) const { return full_at_ <= now; }
+
  private:
   std::chrono::nanoseconds interval_;
   std::chrono::nanoseconds depth_;

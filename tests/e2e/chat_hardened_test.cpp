@@ -21,7 +21,7 @@ const std::string kNotAllowed = "name not allowed: use 1 to 32 letters, digits, 
 // A client that has chosen `name` (-names) and been let in; the lines after "You are NAME" are
 // left for the caller.
 TcpClient named(std::uint16_t port, const std::string& name) {
-  auto client = TcpClient::connect(port);
+  auto client = TcpClient::connect_from(next_member_source(), port);
   EXPECT_EQ(client.read_line(2s), "Enter your name:");
   client.send(name + "\n");
   EXPECT_EQ(client.read_line(2s), "You are " + name);
@@ -62,6 +62,46 @@ TEST(ChatNames, RefusesNamesThatAreNotAllowedAndNamesThatLookLikeAPresentOne) {
   EXPECT_EQ(newcomer.read_line(2s), "You are " + jose);
   EXPECT_EQ(newcomer.read_line(2s), "Present: alice, ace");
   EXPECT_EQ(alice.read_line(2s), jose + " has arrived") << "and nobody heard of the refused";
+  expect_clean_stop(server.process);
+}
+
+TEST(ChatNames, RefusesNamesThatDrawAsAPresentOneInAnyCase) {
+  // The probe's impersonations (issue 30): Hangul fillers, letters that draw as nothing, and
+  // all-Cyrillic look-alikes with the palochka, whose skeleton is an i while its capital's is an l.
+  auto server = start_server("chat", {"-names"});
+  auto alice = named(server.port, "alice");
+  EXPECT_EQ(alice.read_line(2s), "Present: nobody");
+  std::vector<TcpClient> present;
+  for (const std::string name : {"apple", "hello", "paypal"}) {
+    present.push_back(named(server.port, name));
+    present.back().read_line(2s);
+  }
+  auto newcomer = TcpClient::connect_from(next_member_source(), server.port);
+  EXPECT_EQ(newcomer.read_line(2s), "Enter your name:");
+  const std::string taken = "name taken, try another:";
+  const std::vector<std::pair<std::string, std::string>> attempts = {
+      {"alice\u1160", kNotAllowed},
+      {"a\u1160lice", kNotAllowed},
+      {"\u1160alice", kNotAllowed},
+      {"alice\u3164", kNotAllowed},
+      {"alice\uffa0", kNotAllowed},
+      {"\u3164", kNotAllowed},
+      {"\u1160", kNotAllowed},
+      {"\u0430\u04cf\u0456\u0441\u0435", taken},
+      {"\u0410\u04c0\u0406\u0421\u0415", taken},
+      {"\u0430\u0440\u0440\u04cf\u0435", taken},
+      {"\u04bb\u0435\u04cf\u04cf\u043e", taken},
+      {"\u0440\u0430\u0443\u0440\u0430\u04cf", taken},
+  };
+  for (const auto& [name, answer] : attempts) {
+    newcomer.send(name + "\n");
+    EXPECT_EQ(newcomer.read_line(2s), answer) << "for " << name;
+  }
+  // Names of other scripts still pass.
+  newcomer.send("\u0418\u0432\u0430\u043d\n");
+  EXPECT_EQ(newcomer.read_line(2s), "You are \u0418\u0432\u0430\u043d");
+  EXPECT_TRUE(heard(alice, "\u0418\u0432\u0430\u043d has arrived", 2s))
+      << "and nobody heard of the refused";
   expect_clean_stop(server.process);
 }
 
@@ -150,6 +190,42 @@ TEST(ChatRate, TakesAPasteAtTheRateInOrderAndTheOthersAreUnaffected) {
   EXPECT_LT(took, 12s);
   EXPECT_GT(said, 30);
   EXPECT_EQ(late, 0) << late << " of " << said << " polite lines late";
+  expect_clean_stop(server.process);
+}
+
+TEST(ChatRate, ReconnectingFillsNoBucket) {
+  // -rate 20: five connections one after another from one address, each sending 150 lines and
+  // closing its side, get the address's one burst of 100 and then 20 a second between them, not
+  // a burst each (275,273 lines in 10 s came from one address before). Another address is
+  // unaffected. (The flooders half-close: a socket closed with unread data resets the
+  // connection, and the server would drop the lines it had not read yet.)
+  auto server = start_server("chat", {"-rate", "20"});
+  auto watcher = join(server.port);
+  auto polite = join(server.port);
+  const std::string source = next_member_source();
+  std::string lines;
+  for (int i = 0; i < 150; ++i) lines += "flood " + std::to_string(i) + "\n";
+  const auto start = steady_clock::now();
+  std::vector<TcpClient> flooders;
+  for (int i = 0; i < 5; ++i) {
+    flooders.push_back(TcpClient::connect_from(source, server.port));
+    ASSERT_TRUE(flooders.back().read_line(2s));
+    flooders.back().send(lines);
+    flooders.back().shutdown_write();
+  }
+  polite.tcp.send("still here\n");
+  int flooded = 0;
+  bool polite_heard = false;
+  while (steady_clock::now() - start < 3s) {
+    if (auto line = watcher.tcp.read_line(50ms)) {
+      flooded += line->starts_with(source + ":");
+      polite_heard = polite_heard || *line == polite.name + ": still here";
+    }
+  }
+  const double seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
+  EXPECT_GE(flooded, 100) << "the burst passes at once";
+  EXPECT_LE(flooded, 100 + 20 * seconds + 5) << "in " << seconds << " s";
+  EXPECT_TRUE(polite_heard) << "another address's line waited on the flood";
   expect_clean_stop(server.process);
 }
 

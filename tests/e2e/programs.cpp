@@ -54,7 +54,13 @@ bool send_partial_lines_then_close(std::uint16_t port, int conns, std::size_t by
     server.sin_family = AF_INET;
     server.sin_port = htons(port);
     server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0) {
+    // Each from a loopback address of its own, as newcomers from many hosts: chat's -rate
+    // belongs to an address, and would take their last lines one by one.
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    source.sin_addr.s_addr = htonl(0x7f020001 + static_cast<std::uint32_t>(i));
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0 ||
+        ::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0) {
       std::cerr << "connection " << i << ": " << std::strerror(errno) << "\n";
       sent = false;
     }

@@ -2,6 +2,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 #include "servers/chat/chat_options.hpp"
 #include "servers/chat/names.hpp"
@@ -132,6 +134,53 @@ TEST(ChatNames, RefusesWhatIsNoLetterDigitOrDashUnderscoreDot) {
   refused("\uFFFD", "U+FFFD itself");
 }
 
+TEST(ChatNames, RefusesLettersThatDrawAsNothing) {
+  // Hangul fillers are letters (Lo) but Default_Ignorable: on a terminal each of these is "alice".
+  for (const char* filler : {"\u115f", "\u1160", "\u3164", "\uffa0"}) {
+    const std::string f = filler;
+    refused(f, "a filler alone");
+    refused("alice" + f, "a filler after");
+    refused("a" + f + "lice", "a filler inside");
+    refused(f + "alice", "a filler before");
+  }
+}
+
+TEST(ChatNames, RefusesEveryDefaultIgnorableCodePoint) {
+  int checked = 0;
+  for (UChar32 c = 0; c <= 0x10FFFF; ++c) {
+    if (!u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) continue;
+    icu::UnicodeString one(c);
+    std::string utf8;
+    one.toUTF8String(utf8);
+    ++checked;
+    EXPECT_NE(choose_name("ab" + utf8).verdict, Verdict::allowed) << "U+" << std::hex << c;
+    EXPECT_NE(choose_name(utf8).verdict, Verdict::allowed) << "U+" << std::hex << c;
+  }
+  EXPECT_GT(checked, 4000) << "every range, planes 0 to 14";
+}
+
+TEST(ChatNames, RefusesLettersOutsideTheRecommendedSet) {
+  refused("\u01c0", "a click letter (Latin, not recommended)");
+  refused("\u2c00", "Glagolitic, a historic script");
+  refused("\U00010300", "Old Italic");
+}
+
+TEST(ChatNames, AllowsOrdinaryNamesOfEveryScriptEachAKeyOfItsOwn) {
+  // Scripts whose names are letters alone: a vowel sign (Devanagari's, say) is a mark, not a
+  // letter, and -names takes letters and digits only.
+  const std::vector<std::string> names = {
+      "alice", "bob",   "carol", "José", "Zoë",    "Ελένη",   "Γιώργος", "山田",
+      "太郎",  "Иван",  "Мария", "محمد", "فاطمة",  "김민수",  "민준",    "דוד",
+      "שרה",   "สมชาย", "ნინო",  "Արամ", "やまだ", "カタカナ"};
+  for (const std::string& name : names) EXPECT_EQ(allowed(name), name);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    for (std::size_t j = i + 1; j < names.size(); ++j) {
+      const auto a = keys_of(names[i]), b = keys_of(names[j]);
+      EXPECT_FALSE(a.folded == b.folded || a.skeleton == b.skeleton) << names[i] << " " << names[j];
+    }
+  }
+}
+
 TEST(ChatNames, RefusesAMixOfScriptsBelowHighlyRestrictive) {
   refused("аlice", "a Cyrillic a among Latin letters");
   refused("pаypal", "another");
@@ -160,6 +209,24 @@ TEST(ChatNames, NamesThatLookAlikeShareAKey) {
   EXPECT_EQ(keys_of("ace").skeleton, keys_of("асе").skeleton) << "all-Cyrillic look-alike";
   EXPECT_EQ(keys_of("mary").skeleton, keys_of("rnary").skeleton);
   EXPECT_NE(keys_of("mary"), keys_of("marty"));
+}
+
+TEST(ChatNames, NamesThatLookAlikeInAnyCaseShareAKey) {
+  // The probe's impersonations: all-Cyrillic look-alikes, with the small palochka U+04CF whose
+  // skeleton is an i (its capital's is an l).
+  const auto shares = [](std::string_view a, std::string_view b) {
+    const auto x = keys_of(a), y = keys_of(b);
+    return x.folded == y.folded || x.skeleton == y.skeleton;
+  };
+  EXPECT_TRUE(shares("alice", "\u0430\u04cf\u0456\u0441\u0435")) << "аӏісе";
+  EXPECT_TRUE(shares("apple", "\u0430\u0440\u0440\u04cf\u0435")) << "аррӏе";
+  EXPECT_TRUE(shares("hello", "\u04bb\u0435\u04cf\u04cf\u043e")) << "һеӏӏо";
+  EXPECT_TRUE(shares("paypal", "\u0440\u0430\u0443\u0440\u0430\u04cf")) << "раураӏ";
+  EXPECT_TRUE(shares("ALICE", "\u0430\u04cf\u0456\u0441\u0435")) << "in any case";
+  EXPECT_TRUE(shares("Hello", "\u04ba\u0415\u04c0\u04c0\u041e")) << "ҺЕӀӀО";
+  // What the key gives up for it: an i and an l are one letter.
+  EXPECT_TRUE(shares("lili", "lill"));
+  EXPECT_FALSE(shares("alice", "alicia"));
 }
 
 TEST(ChatOptions, HasTheSpecDefaults) {
