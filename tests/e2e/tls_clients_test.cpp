@@ -70,6 +70,37 @@ TEST_F(TlsClients, AWrongNameFailsTheHandshakeInOneLine) {
                                  ": certificate verify failed (hostname mismatch)");
 }
 
+// A certificate naming its host in its common name alone, with no subject alternative name, is
+// refused, as Go (since 1.15) and browsers refuse it: names are checked against SANs only.
+TEST_F(TlsClients, ACertificateWithTheNameOnlyInItsCommonNameIsRefused) {
+  for (const std::string program : {"netcat1", "netcat2", "netcat3", "clockwall"}) {
+    const std::uint16_t port = unused_port();
+    auto server = ChildProcess::start({"openssl", "s_server", "-quiet", "-accept",
+                                       "127.0.0.1:" + std::to_string(port), "-naccept", "1",
+                                       "-cert", certificates_.file("cn-only.crt"), "-key",
+                                       certificates_.file("cn-only.key")});
+    ASSERT_TRUE(eventually([&] { return listening_on(port); }, 5s)) << server.stderr_text();
+    if (program != "clockwall") {
+      auto client = start_client(program, {"-tls-ca", ca(), local(port)}, StdinMode::kDevNull);
+      expect_failed_with(client, program + ": tls handshake with " + local(port) +
+                                     ": certificate verify failed (hostname mismatch)");
+      continue;
+    }
+    // clockwall goes on, the clock down, and says why once.
+    auto wall =
+        start_client("clockwall", {"-tls-ca", ca(), "Here=" + local(port)}, StdinMode::kDevNull);
+    const std::string why = "Here (" + local(port) + "): tls handshake with " + local(port) +
+                            ": certificate verify failed (hostname mismatch)";
+    EXPECT_TRUE(eventually([&] { return wall.stderr_text().find(why) != std::string::npos; }, 10s))
+        << wall.stderr_text();
+    EXPECT_EQ(wall.read_stdout_line(5s), "Here");
+    EXPECT_EQ(wall.read_stdout_line(5s), "down");
+    wall.signal(SIGTERM);
+    wall.wait_exit(5s);
+    expect_no_sanitizer_report(wall);
+  }
+}
+
 // An address is checked against the certificate's IP entries (it is never sent as SNI).
 TEST_F(TlsClients, AnAddressIsVerifiedAgainstTheCertificatesAddresses) {
   const std::string address = "127.0.0.1:" + std::to_string(clock_tls_);
