@@ -1,5 +1,6 @@
 #include "clients/clockwall/display_width.hpp"
 
+#include <algorithm>
 #include <clocale>
 #include <cwchar>
 
@@ -35,14 +36,32 @@ int width_here(char32_t rune) {
   return ::wcwidth(static_cast<wchar_t>(rune));
 }
 
+constexpr char32_t kEmojiPresentation = 0xFE0F;  // VS16
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+
+// An escape as cell_text() writes one, "\xHH", at `at`: four columns that a cut keeps whole.
+bool escape_at(std::string_view text, std::size_t at) {
+  return at + 4 <= text.size() && text[at] == '\\' && text[at + 1] == 'x' && is_hex(text[at + 2]) &&
+         is_hex(text[at + 3]);
+}
+
 // The width of the character at `at` with the zero-width ones after it; `at` moves past them.
+// A character followed by VS16 is drawn as an emoji, two columns wide.
 std::size_t next_cluster(std::string_view text, std::size_t& at) {
+  if (escape_at(text, at)) {
+    at += 4;
+    return 4;
+  }
   const utf8::Rune first = utf8::decode(text, at);
   at += first.width;
-  const int width = first.valid ? width_here(first.value) : 1;
+  int width = first.valid ? width_here(first.value) : 1;
   while (at < text.size()) {
     const utf8::Rune next = utf8::decode(text, at);
     if (!next.valid || width_here(next.value) != 0) break;
+    if (next.value == kEmojiPresentation) width = std::max(width, 2);
     at += next.width;
   }
   return width < 0 ? 1 : static_cast<std::size_t>(width);
@@ -62,16 +81,25 @@ std::size_t display_width(std::string_view text) {
   return width;
 }
 
-std::size_t bytes_within(std::string_view text, std::size_t columns) {
+std::size_t bytes_within(std::string_view text, std::size_t columns, std::size_t max_bytes) {
   const InUtf8 in_utf8;
   std::size_t width = 0;
   std::size_t fits = 0;
   for (std::size_t at = 0; at < text.size();) {
     width += next_cluster(text, at);
-    if (width > columns) break;
+    if (width > columns || at > max_bytes) break;
     fits = at;
   }
   return fits;
+}
+
+std::string cut_to(std::string_view text, std::size_t columns) {
+  const std::size_t max_bytes = kMaxBytesPerColumn * columns;
+  if (text.size() <= max_bytes && display_width(text) <= columns) return std::string(text);
+  if (columns == 0) return {};
+  // Room for the "…": a column, three bytes.
+  std::string cut(text.substr(0, bytes_within(text, columns - 1, max_bytes - kCut.size())));
+  return cut.append(kCut);
 }
 
 }  // namespace gonet

@@ -11,14 +11,6 @@ namespace {
 constexpr std::size_t kTimeWidth = 8;
 constexpr std::size_t kGap = 2;  // spaces between columns
 
-// The first `room` columns of `text`, the last of them "…" if anything was cut.
-std::string cut_to(std::string text, std::size_t room) {
-  if (display_width(text) <= room) return text;
-  if (room == 0) return {};
-  text.resize(bytes_within(text, room - 1));
-  return text + std::string(WallTable::kMore);
-}
-
 }  // namespace
 
 WallTable::WallTable(std::vector<std::string> names)

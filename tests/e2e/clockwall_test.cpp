@@ -475,12 +475,12 @@ std::unique_ptr<OneClientServer> fake_clock(std::string line, int seconds) {
       3);
 }
 
-// 40 wide characters are 80 columns, not 40; a digit with 39 combining marks is one column, not
-// 40. Counted by characters, the first wrapped every redraw on an 80-column terminal and
-// scrolled the header away, and the second pushed the next column 39 places left of its name.
+// 40 wide characters are 80 columns, not 40; a digit with two combining marks is one column, not
+// 3. Counted by characters, the first wrapped every redraw on an 80-column terminal and
+// scrolled the header away, and the second pushed the next column left of its name.
 TEST(Clockwall, LinesUpWideAndCombiningTextOnAnEightyColumnTerminal) {
   const std::string wide = repeated("時", 40);
-  const std::string stacked = "1" + repeated("\u0301", 39);
+  const std::string stacked = "1" + repeated("\u0301", 2);
   auto wide_clock = fake_clock(wide, 14);
   auto stacked_clock = fake_clock(stacked, 14);
   auto tokyo = start_clock("Asia/Tokyo");
@@ -515,6 +515,46 @@ TEST(Clockwall, LinesUpWideAndCombiningTextOnAnEightyColumnTerminal) {
   expect_ctrl_c_leaves_a_fresh_line(terminal);
   expect_clean_stop(tokyo.process);
   expect_clean_stop(london.process);
+}
+
+// Issue 30: the probe's clocks. A digit with 2,000 combining marks drew an 8 KB row; 40 suns with
+// VS16 were counted 40 columns and drawn 80; a cut could end inside an escape ("\x0…"). On an
+// 80-column terminal every row and header now stays within 79 columns and 4 bytes a column, and
+// the table keeps its two lines.
+const std::regex kCutEscape(R"(\\(x[0-9A-Fa-f]?)?…)");
+
+TEST(Clockwall, KeepsHostileClocksWithinAnEightyColumnTerminal) {
+  auto marks = fake_clock("1" + repeated("\u0301", 2000), 14);
+  auto suns = fake_clock(repeated("\u2600\uFE0F", 40), 14);
+  auto controls = fake_clock(std::string(30, '\x01'), 14);
+  testsupport::TerminalSession terminal(
+      {testsupport::bin("clockwall"), "Marks=" + marks->address(), "Suns=" + suns->address(),
+       "Controls=" + controls->address()},
+      {80, 24});
+  const auto drawn = [](const std::vector<std::string>& lines) {
+    return lines.size() == 2 && lines[1].find("\\xCC\\x81") != std::string::npos;
+  };
+  const auto lines = wait_for_lines(terminal, 80, drawn, 5s);
+  EXPECT_TRUE(drawn(lines)) << "the table in two lines, the marks past two escaped: "
+                            << testing::PrintToString(lines);
+  // Each line written, between the cursor's moves: a redraw is "\r", a line, "\x1b[K".
+  std::string written = terminal.screen();
+  for (const std::string_view move : {"\x1b[K", "\x1b[A", "\x1b[J"}) {
+    for (std::size_t at; (at = written.find(move)) != std::string::npos;) {
+      written.replace(at, move.size(), "\n");
+    }
+  }
+  std::size_t rows = 0;
+  for (std::size_t start = 0, end; start < written.size(); start = end + 1) {
+    end = std::min(written.find_first_of("\r\n", start), written.size());
+    const std::string_view line = std::string_view(written).substr(start, end - start);
+    EXPECT_LE(line.size(), 4u * 80) << testing::PrintToString(std::string(line));
+    EXPECT_FALSE(std::regex_search(line.begin(), line.end(), kCutEscape))
+        << "a cut inside an escape: " << testing::PrintToString(std::string(line));
+    rows += !line.empty();
+  }
+  EXPECT_GE(rows, 2u);
+  expect_ctrl_c_leaves_a_fresh_line(terminal);
 }
 
 // A clock that sends valid times as fast as it can cost clockwall a core (7.8 s of CPU in 8 s),

@@ -206,12 +206,63 @@ TEST(CellText, CutsByColumnsOnScreen) {
   EXPECT_TRUE(wide.text);
   // 20 of them are exactly 40 columns: shown whole.
   EXPECT_EQ(cell_text(times("時", 20)).shown, times("時", 20));
-  // A digit with 39 combining marks is one column, marks and all.
-  const std::string stacked = "1" + times(kCombiningAcute, 39);
+  // A digit with two combining marks is one column, marks and all.
+  const std::string stacked = "1" + times(kCombiningAcute, 2);
   EXPECT_EQ(cell_text(stacked).shown, stacked);
   // A cut never parts a mark from its base.
   const CellText marks = cell_text(times("e" + kCombiningAcute, 45));
   EXPECT_EQ(marks.shown, times("e" + kCombiningAcute, 39) + "…");
+}
+
+// Issue 30: what the probe's clocks drew past their columns.
+TEST(CellText, KeepsTwoCombiningMarksOnACharacterAndEscapesTheRest) {
+  const CellText cell = cell_text("1" + times(kCombiningAcute, 2000));
+  EXPECT_EQ(cell.shown, "1" + times(kCombiningAcute, 2) + times("\\xCC\\x81", 4) + "\\xCC…");
+  EXPECT_FALSE(cell.text);
+  EXPECT_LE(display_width(cell.shown), CellText::kMaxCellWidth);
+  // Marks on each of several characters: two each.
+  EXPECT_EQ(cell_text(times("e" + times(kCombiningAcute, 2), 3)).shown,
+            times("e" + times(kCombiningAcute, 2), 3));
+}
+
+TEST(DisplayWidth, CountsACharacterWithEmojiPresentationAsTwo) {
+  const std::string sun = "\u2600\uFE0F";  // ☀️
+  EXPECT_EQ(display_width("\u2600"), 1u);
+  EXPECT_EQ(display_width(sun), 2u);
+  EXPECT_EQ(display_width(times(sun, 40)), 80u);
+  const CellText cell = cell_text(times(sun, 40));
+  EXPECT_EQ(cell.shown, times(sun, 19) + "…");
+  EXPECT_EQ(display_width(cell.shown), 39u);
+}
+
+TEST(CellText, NeverCutsInsideAnEscape) {
+  // "a" and 20 escapes of 4 columns: 81; cut to 39, the tenth escape would end at 41.
+  const CellText cell = cell_text("a" + std::string(20, '\x01'));
+  EXPECT_EQ(cell.shown, "a" + times("\\x01", 9) + "…");
+  for (std::size_t extra = 0; extra < 4; ++extra) {
+    const std::string shown = cell_text(std::string(extra, 'b') + std::string(20, '\x7f')).shown;
+    EXPECT_EQ((shown.size() - extra - std::string_view("…").size()) % 4, 0u) << shown;
+  }
+}
+
+TEST(CellText, StaysWithinFourBytesAColumn) {
+  // 40 columns of five bytes each: cut by bytes before columns.
+  const CellText cell = cell_text(times("e" + times(kCombiningAcute, 2), 40));
+  EXPECT_LE(cell.shown.size(), kMaxBytesPerColumn * CellText::kMaxCellWidth);
+  EXPECT_EQ(cell.shown, times("e" + times(kCombiningAcute, 2), 31) + "…");
+}
+
+TEST(WallTable, ARowIsNeverLongerThanTheTerminalInColumnsOrBytes) {
+  WallTable table({"A", "B"});
+  table.set(0, cell_text(times("e" + times(kCombiningAcute, 2), 40)).shown);
+  table.set(1, cell_text(times("\u2600\uFE0F", 40)).shown);
+  for (const std::size_t columns : {80u, 40u, 20u, 7u}) {
+    table.terminal_redraw(columns);
+    const std::string row = table.terminal_redraw(columns);
+    const std::string line = row.substr(1, row.size() - 1 - std::string_view("\x1b[K").size());
+    EXPECT_LT(display_width(line), columns) << line;
+    EXPECT_LE(line.size(), kMaxBytesPerColumn * columns) << line;
+  }
 }
 
 TEST(CellText, EscapesBidirectionalControls) {
@@ -223,7 +274,7 @@ TEST(CellText, EscapesBidirectionalControls) {
 TEST(WallTable, LinesUpColumnsOfWideAndCombiningText) {
   WallTable table({"Tokyo", "Stacked", "London"});
   table.set(0, "時時時時時");                     // 10 columns
-  table.set(1, "1" + times(kCombiningAcute, 9));  // 1 column
+  table.set(1, "1" + times(kCombiningAcute, 2));  // 1 column
   table.set(2, "12:00:00");
   const std::string row = table.row();
   // The third column starts at the same screen column as its name: 10 + 2 + 8 + 2.
