@@ -50,21 +50,27 @@ bool escape_at(std::string_view text, std::size_t at) {
 
 // The width of the character at `at` with the zero-width ones after it; `at` moves past them.
 // A character followed by VS16 is drawn as an emoji, two columns wide.
+// An escape is four characters, the last of which may carry zero-width ones: a clock's own text
+// can look like an escape, and "\x10" with VS16 after it is drawn five columns wide.
 std::size_t next_cluster(std::string_view text, std::size_t& at) {
+  std::size_t before = 0;  // columns of an escape's first three characters
+  int width = 0;
   if (escape_at(text, at)) {
+    before = 3;
+    width = 1;
     at += 4;
-    return 4;
+  } else {
+    const utf8::Rune first = utf8::decode(text, at);
+    at += first.width;
+    width = first.valid ? width_here(first.value) : 1;
   }
-  const utf8::Rune first = utf8::decode(text, at);
-  at += first.width;
-  int width = first.valid ? width_here(first.value) : 1;
   while (at < text.size()) {
     const utf8::Rune next = utf8::decode(text, at);
     if (!next.valid || width_here(next.value) != 0) break;
     if (next.value == kEmojiPresentation) width = std::max(width, 2);
     at += next.width;
   }
-  return width < 0 ? 1 : static_cast<std::size_t>(width);
+  return before + (width < 0 ? 1 : static_cast<std::size_t>(width));
 }
 
 }  // namespace

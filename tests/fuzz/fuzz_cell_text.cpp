@@ -1,7 +1,9 @@
-// cell_text on a clock's line (issue 22): valid UTF-8 out with nothing a terminal obeys, at most
-// 40 columns as wcwidth counts them, a line that needs nothing escaped and fits shown unchanged,
-// and a cut one a start of the line that ends at a whole character, never before a combining
-// mark or other zero-width character of it.
+// cell_text on a clock's line (issues 22 and 30): valid UTF-8 out with nothing a terminal obeys,
+// at most 40 columns as wcwidth counts them (a character followed by VS16 two) and 4 bytes a
+// column, at most two combining marks on a character; a line that needs nothing escaped and fits
+// shown unchanged, and a cut one a start of the line that ends at a whole character, never before
+// a combining mark or other zero-width character of it.
+#include <algorithm>
 #include <clocale>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <cwchar>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "clients/clockwall/cell_text.hpp"
 #include "tests/fuzz/utf8_reference.hpp"
@@ -37,32 +40,57 @@ int width(char32_t rune) {
   return columns;
 }
 
+// Columns on screen of showable runes: a rune with the zero-width runes after it is one
+// character, two columns wide if VS16 is among them.
+std::size_t columns_of(const std::vector<reference::Rune>& runes) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < runes.size();) {
+    int cluster = width(runes[i].value);
+    for (++i; i < runes.size() && width(runes[i].value) == 0; ++i) {
+      if (runes[i].value == 0xFE0F) cluster = std::max(cluster, 2);
+    }
+    columns += static_cast<std::size_t>(std::max(cluster, 0));
+  }
+  return columns;
+}
+
+// The most zero-width runes on one character; the first rune of a line is a character of its
+// own whatever its width.
+int most_marks(const std::vector<reference::Rune>& runes) {
+  int most = 0;
+  int marks = 0;
+  for (std::size_t i = 1; i < runes.size(); ++i) {
+    marks = width(runes[i].value) == 0 ? marks + 1 : 0;
+    most = std::max(most, marks);
+  }
+  return most;
+}
+
+constexpr std::size_t kMaxBytes = 4 * gonet::CellText::kMaxCellWidth;
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view line(reinterpret_cast<const char*>(data), size);
   const gonet::CellText cell = gonet::cell_text(line);
-  std::size_t columns = 0;
-  for (const auto& rune : reference::decode_all(cell.shown)) {
+  const auto shown = reference::decode_all(cell.shown);
+  for (const auto& rune : shown) {
     check(!rune.bad, "not UTF-8 out");
     check(!obeyed_by_a_terminal(rune.value), "a control out");
     check(width(rune.value) >= 0, "a rune the terminal cannot show");
-    columns += static_cast<std::size_t>(width(rune.value));
   }
-  check(columns <= gonet::CellText::kMaxCellWidth, "wider than 40 columns");
+  check(columns_of(shown) <= gonet::CellText::kMaxCellWidth, "wider than 40 columns");
+  check(cell.shown.size() <= kMaxBytes, "more than 4 bytes a column");
+  check(most_marks(shown) <= 2, "more than two marks on a character");
 
-  bool plain = true;  // nothing to escape
-  std::size_t line_columns = 0;
-  for (const auto& rune : reference::decode_all(line)) {
-    if (rune.bad || obeyed_by_a_terminal(rune.value) || width(rune.value) < 0) {
-      plain = false;
-      break;
-    }
-    line_columns += static_cast<std::size_t>(width(rune.value));
+  const auto runes = reference::decode_all(line);
+  bool plain = most_marks(runes) <= 2;  // nothing to escape
+  for (const auto& rune : runes) {
+    if (rune.bad || obeyed_by_a_terminal(rune.value) || width(rune.value) < 0) plain = false;
   }
   check(cell.text == (plain && !line.empty()), "text said wrongly");
   if (!plain) return 0;
-  if (line_columns <= gonet::CellText::kMaxCellWidth) {
+  if (columns_of(runes) <= gonet::CellText::kMaxCellWidth && line.size() <= kMaxBytes) {
     check(cell.shown == line, "a line that fits changed");
     return 0;
   }

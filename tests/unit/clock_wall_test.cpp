@@ -245,6 +245,17 @@ TEST(CellText, NeverCutsInsideAnEscape) {
   }
 }
 
+// The fuzzer's find: a clock's own "\x10" looks like an escape, and with VS16 after it the
+// terminal draws its "0" as an emoji, 5 columns in all.
+TEST(DisplayWidth, CountsVS16AfterTextThatLooksLikeAnEscape) {
+  const std::string lookalike = "\\x10\uFE0F";
+  EXPECT_EQ(display_width(lookalike), 5u);
+  const CellText cell = cell_text(times(lookalike, 10));
+  EXPECT_TRUE(cell.text);
+  EXPECT_EQ(cell.shown, times(lookalike, 7) + "…");  // 7 x 5 + 1 = 36; an eighth would be 41
+  EXPECT_LE(display_width(cell.shown), CellText::kMaxCellWidth);
+}
+
 TEST(CellText, StaysWithinFourBytesAColumn) {
   // 40 columns of five bytes each: cut by bytes before columns.
   const CellText cell = cell_text(times("e" + times(kCombiningAcute, 2), 40));
