@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@ struct Program {
   std::string_view name;
   std::string_view summary;
   bool concurrent = true;  // offers -threads; a sequential server serves one client at a time
+  std::size_t max_accept_rate = 0;  // a server's default -max-accept-rate; 0: none
 };
 
 // Bad usage: the message is the one line a program prints after its name, then exits 2.

@@ -1,5 +1,7 @@
 #include "common/cli/serve_flags.hpp"
 
+#include <string>
+
 #include "common/cli/command_line.hpp"
 #include "common/cli/values.hpp"
 
@@ -13,9 +15,13 @@ void add_serve_flags(cxxopts::Options& options, const Program& program) {
       "H")("max-conns", "connections served at once; 0 means no cap but the descriptor limit",
            cxxopts::value<std::string>()->default_value("0"),
            "N")("max-conns-per-host", "connections served at once from one address; 0 means no cap",
-                cxxopts::value<std::string>()->default_value("0"),
-                "N")("write-timeout", "drop a client whose write has been stuck this long",
-                     cxxopts::value<std::string>()->default_value("30s"), "D")(
+                cxxopts::value<std::string>()->default_value("0"), "N")(
+      "max-accept-rate",
+      "new connections taken a second at most, in bursts of as many; the rest wait "
+      "in the listen queue; 0 means no cap",
+      cxxopts::value<std::string>()->default_value(std::to_string(program.max_accept_rate)),
+      "N")("write-timeout", "drop a client whose write has been stuck this long",
+           cxxopts::value<std::string>()->default_value("30s"), "D")(
       "proxy-protocol",
       "every connection begins with a PROXY protocol header (v1 or v2) naming the client: only "
       "behind a proxy you control");
@@ -39,6 +45,8 @@ ServeOptions serve_flags(const cxxopts::ParseResult& result, const Program& prog
                                              1'000'000'000);
   serve.max_conns_per_host = parse_count<std::size_t>(
       "max-conns-per-host", result["max-conns-per-host"].as<std::string>(), 0, 1'000'000'000);
+  serve.max_accept_rate = parse_count<std::size_t>(
+      "max-accept-rate", result["max-accept-rate"].as<std::string>(), 0, 1'000'000'000);
   serve.write_timeout =
       parse_duration_flag("write-timeout", result["write-timeout"].as<std::string>());
   if (serve.write_timeout.count() == 0) {

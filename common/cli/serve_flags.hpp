@@ -7,6 +7,7 @@
 namespace gonet {
 
 // The flags every server has, in the help group "server": -port, -host, -max-conns,
+// -max-conns-per-host, -max-accept-rate (the program's default), -proxy-protocol,
 // -write-timeout, and -threads for a concurrent one.
 void add_serve_flags(cxxopts::Options& options, const Program& program);
 

@@ -35,14 +35,25 @@ tcp::endpoint resolve(asio::io_context& loop, const Endpoint& where) {
   return results.begin()->endpoint();
 }
 
-// The next socket from the backlog, pausing while descriptors run out. Throws when the acceptor
-// is closed.
+// The next socket from the backlog, pausing while descriptors run out and, with a `rate`, until
+// it allows one. Throws when the acceptor is closed.
 asio::awaitable<std::pair<tcp::socket, tcp::endpoint>> accept_socket(
-    tcp::acceptor& acceptor, RateLimitedWarning& descriptors_ran_out) {
+    tcp::acceptor& acceptor, RateLimitedWarning& descriptors_ran_out, AcceptRate* rate) {
   for (;;) {
+    if (rate) {
+      asio::steady_timer until_allowed(acceptor.get_executor());
+      for (auto wait = rate->wait(AcceptRate::Clock::now()); wait.count() > 0;
+           wait = rate->wait(AcceptRate::Clock::now())) {
+        until_allowed.expires_after(wait);
+        co_await until_allowed.async_wait(use_nothrow);
+      }
+    }
     tcp::endpoint peer;
     auto [ec, socket] = co_await acceptor.async_accept(peer, use_nothrow);
-    if (!ec) co_return std::pair{std::move(socket), peer};
+    if (!ec) {
+      if (rate) rate->take(AcceptRate::Clock::now());
+      co_return std::pair{std::move(socket), peer};
+    }
     if (ec == asio::error::operation_aborted) throw std::system_error(ec, "accept");
     if (out_of_descriptors(ec)) {
       // The pending connection stays in the backlog and would wake us again at once.
@@ -60,9 +71,10 @@ asio::awaitable<std::pair<tcp::socket, tcp::endpoint>> accept_socket(
 // Behind a proxy the acceptor is this loop's own, apart from the session's accept(): a client
 // slow to send its header must not keep the next one waiting.
 struct HeaderReading {
-  explicit HeaderReading(tcp::acceptor acceptor)
-      : acceptor(std::move(acceptor)), ready_to_admit(this->acceptor.get_executor()) {}
+  HeaderReading(tcp::acceptor acceptor, AcceptRate* rate)
+      : acceptor(std::move(acceptor)), rate(rate), ready_to_admit(this->acceptor.get_executor()) {}
   tcp::acceptor acceptor;
+  AcceptRate* rate;
   std::deque<std::pair<tcp::socket, tcp::endpoint>> read;
   asio::steady_timer ready_to_admit;  // a condition variable: cancelled when `read` grows
   std::size_t reading = 0;
@@ -75,7 +87,7 @@ struct HeaderReading {
 namespace {
 
 // At most this many connections per event loop may be sending their headers at once: each holds
-// a descriptor and up to 64 KiB for 5 s.
+// a descriptor for up to 5 s.
 constexpr std::size_t kMaxHeadersReading = 1024;
 
 asio::awaitable<void> read_header(std::shared_ptr<HeaderReading> state, tcp::socket socket,
@@ -83,7 +95,8 @@ asio::awaitable<void> read_header(std::shared_ptr<HeaderReading> state, tcp::soc
 
 asio::awaitable<void> accept_for_headers(std::shared_ptr<HeaderReading> state) {
   for (;;) {
-    auto [socket, proxy] = co_await accept_socket(state->acceptor, state->out_of_descriptors);
+    auto [socket, proxy] =
+        co_await accept_socket(state->acceptor, state->out_of_descriptors, state->rate);
     if (state->reading >= kMaxHeadersReading) {
       state->too_many.warn(std::to_string(kMaxHeadersReading) +
                            " connections are sending their PROXY headers; closing " +
@@ -112,9 +125,13 @@ asio::awaitable<void> read_header(std::shared_ptr<HeaderReading> state, tcp::soc
 
 }  // namespace
 
-Listener::Listener(tcp::acceptor acceptor, ConnectionLimit& limit, bool proxy_protocol)
-    : executor_(acceptor.get_executor()), acceptor_(std::move(acceptor)), limit_(&limit) {
-  if (proxy_protocol) headers_ = std::make_shared<HeaderReading>(std::move(acceptor_));
+Listener::Listener(tcp::acceptor acceptor, ConnectionLimit& limit, bool proxy_protocol,
+                   AcceptRate* rate)
+    : executor_(acceptor.get_executor()),
+      acceptor_(std::move(acceptor)),
+      limit_(&limit),
+      rate_(rate) {
+  if (proxy_protocol) headers_ = std::make_shared<HeaderReading>(std::move(acceptor_), rate);
 }
 
 std::optional<Connection> Listener::admit(tcp::socket socket, const tcp::endpoint& peer) {
@@ -139,7 +156,7 @@ std::optional<Connection> Listener::admit(tcp::socket socket, const tcp::endpoin
 asio::awaitable<Connection> Listener::accept() {
   if (!headers_) {
     for (;;) {
-      auto [socket, peer] = co_await accept_socket(acceptor_, out_of_descriptors_);
+      auto [socket, peer] = co_await accept_socket(acceptor_, out_of_descriptors_, rate_);
       if (auto conn = admit(std::move(socket), peer)) co_return std::move(*conn);
     }
   }

@@ -10,6 +10,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "common/net/accept_rate.hpp"
 #include "common/net/connection.hpp"
 #include "common/net/log.hpp"
 #include "common/text/address.hpp"
@@ -24,8 +25,10 @@ class Listener {
  public:
   // With `proxy_protocol`, every connection begins with a PROXY protocol header (behind HAProxy):
   // the client's address in it is the connection's peer, for the limits, the logs and the
-  // session, which sees none of the header.
-  Listener(asio::ip::tcp::acceptor acceptor, ConnectionLimit& limit, bool proxy_protocol = false);
+  // session, which sees none of the header. With `rate`, connections are taken from the kernel's
+  // listen queue no faster than it allows.
+  Listener(asio::ip::tcp::acceptor acceptor, ConnectionLimit& limit, bool proxy_protocol = false,
+           AcceptRate* rate = nullptr);
 
   // The next client, its socket in non-blocking mode, as every session writes to it. A client over
   // -max-conns or -max-conns-per-host is closed at once; running out of descriptors pauses
@@ -43,6 +46,7 @@ class Listener {
   asio::any_io_executor executor_;
   asio::ip::tcp::acceptor acceptor_;
   ConnectionLimit* limit_;
+  AcceptRate* rate_;
   RateLimitedWarning over_limit_;
   RateLimitedWarning over_host_limit_;
   RateLimitedWarning out_of_descriptors_;

@@ -14,6 +14,7 @@ struct ServeOptions {
   Endpoint listen{"localhost", 8000};
   std::size_t max_conns = 0;           // 0: no cap but the descriptor limit
   std::size_t max_conns_per_host = 0;  // from one address; 0: no cap
+  std::size_t max_accept_rate = 0;     // new connections taken a second; 0: no cap
   unsigned threads = 1;                // event loops
   std::chrono::nanoseconds write_timeout = std::chrono::seconds(30);
   bool proxy_protocol = false;  // behind a load balancer: each connection names its client

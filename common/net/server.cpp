@@ -20,6 +20,8 @@ namespace gonet {
 int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
   // Declared before the loops, which may still run handlers that use them as they go.
   ConnectionLimit limit(options.max_conns, options.max_conns_per_host);
+  AcceptRate rate(options.max_accept_rate);
+  AcceptRate* const accept_rate = options.max_accept_rate > 0 ? &rate : nullptr;
   std::atomic<int> status = 0;
   // One thread per loop: nothing is shared between loops, so no locking is needed inside one.
   // A deque, because a loop never moves once made.
@@ -54,14 +56,15 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
   spdlog::info("{}listening on {}", origin, to_string(acceptors.front().local_endpoint()));
 
   for (std::size_t i = 0; i < loops.size(); ++i) {
-    asio::co_spawn(loops[i],
-                   accept_loop(Listener(std::move(acceptors[i]), limit, options.proxy_protocol)),
-                   [&status, &stop_all](const std::exception_ptr& failure) {
-                     if (!failure) return;
-                     spdlog::error("accept loop: {}", describe(failure));
-                     status = 1;
-                     stop_all();
-                   });
+    asio::co_spawn(
+        loops[i],
+        accept_loop(Listener(std::move(acceptors[i]), limit, options.proxy_protocol, accept_rate)),
+        [&status, &stop_all](const std::exception_ptr& failure) {
+          if (!failure) return;
+          spdlog::error("accept loop: {}", describe(failure));
+          status = 1;
+          stop_all();
+        });
   }
 
   std::vector<std::jthread> threads;

@@ -79,7 +79,9 @@ void run_bus(gonet::RoomBus& bus, const asio::any_io_executor& loop,
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  const gonet::Program program{"chat", "A chat server: every line a client sends goes to all."};
+  const gonet::Program program{.name = "chat",
+                               .summary = "A chat server: every line a client sends goes to all.",
+                               .max_accept_rate = 1000};  // churn waits in the listen queue
   const auto options = gonet::parse_or_exit(program, argc, argv, gonet::parse_chat_options);
   gonet::init_logging(program.name, options.serve.log_level);
   // go broadcaster(): one room, in one order, for every event loop

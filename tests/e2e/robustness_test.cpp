@@ -408,5 +408,74 @@ TEST(ConnectionCaps, ClockOneTakesMaxConnsPerHostAndServesOneAfterAnother) {
   expect_clean_stop(server.process);
 }
 
+// When each of `clients` first got something from the server, from `start`: polled together, so
+// that a time is at most a poll's round late. Empty where nothing came by `until`.
+std::vector<std::optional<milliseconds>> first_bytes(std::vector<TcpClient>& clients,
+                                                     steady_clock::time_point start,
+                                                     steady_clock::time_point until) {
+  std::vector<std::optional<milliseconds>> at(clients.size());
+  std::size_t waiting = clients.size();
+  while (waiting > 0 && steady_clock::now() < until) {
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      if (at[i] || clients[i].read_available().empty()) continue;
+      at[i] = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
+      --waiting;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  return at;
+}
+
+TEST(ConnectionCaps, MaxAcceptRateSpreadsTwoHundredConnectsOverSecondsAndRefusesNone) {
+  // -max-accept-rate 50: 200 connect at once; 50 are served at once, the rest at 50 a second
+  // from the listen queue: by t seconds at most 50 + 50t, and every one of them in the end. Two
+  // event loops share the rate.
+  constexpr int kClients = 200;
+  constexpr int kRate = 50;
+  for (const auto& [program, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"clock2", {"-threads", "2"}}, {"chat", {}}}) {
+    SCOPED_TRACE(program);
+    std::vector<std::string> flags = {"-max-accept-rate", std::to_string(kRate)};
+    flags.insert(flags.end(), args.begin(), args.end());
+    auto server = start_server(program, flags);
+    const auto start = steady_clock::now();
+    std::vector<TcpClient> clients;
+    for (int i = 0; i < kClients; ++i) clients.push_back(TcpClient::connect(server.port));
+    auto at = first_bytes(clients, start, start + 10s);
+    std::vector<milliseconds> served;
+    for (const auto& when : at) {
+      if (when) served.push_back(*when);
+    }
+    EXPECT_EQ(served.size(), std::size_t{kClients}) << "some were never served";
+    std::sort(served.begin(), served.end());
+    for (std::size_t k = 0; k < served.size(); ++k) {
+      // The k+1-th served by its time: a burst of 50, then 50 a second (and one for rounding).
+      const double allowed = kRate + kRate * (served[k].count() / 1000.0) + 1;
+      EXPECT_LE(static_cast<double>(k + 1), allowed)
+          << "client " << k + 1 << " served at " << served[k].count() << " ms";
+      if (static_cast<double>(k + 1) > allowed) break;
+    }
+    int closed = 0;
+    for (auto& client : clients) closed += client.eof();
+    EXPECT_EQ(closed, 0);
+    EXPECT_EQ(server.process.stderr_text().find("closing"), std::string::npos)
+        << server.process.stderr_text();
+    expect_clean_stop(server.process);
+  }
+}
+
+TEST(ConnectionCaps, ChatTakesAThousandConnectionsASecondAndTheOthersNoneUnlessAsked) {
+  // The default of -max-accept-rate: chat's 1000, every other server's none.
+  for (const char* program : {"clock1", "clock2", "reverb1", "reverb2", "chat"}) {
+    auto help = start_program(program, {"--help"});
+    ASSERT_EQ(help.wait_exit(3s), 0) << program;
+    const std::string text = help.read_stdout_until_eof(1s);
+    const std::string expected = program == std::string("chat") ? "1000" : "0";
+    EXPECT_TRUE(std::regex_search(
+        text, std::regex("-max-accept-rate N[^\\n]*\\n?[^-]*\\(default: " + expected + "\\)")))
+        << program << ": " << text;
+  }
+}
+
 }  // namespace
 }  // namespace e2e

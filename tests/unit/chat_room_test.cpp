@@ -19,14 +19,13 @@
 #include "servers/chat/client_writer.hpp"
 #include "servers/chat/loop_room.hpp"
 #include "servers/chat/room_bus.hpp"
+#include "tests/unit/chat_lines.hpp"
 #include "tests/unit/socket_pair.hpp"
 
 namespace gonet {
 namespace {
 
 using namespace std::chrono_literals;
-
-Message text(const std::string& line) { return std::make_shared<const std::string>(line + "\n"); }
 
 // A client of the room on a loopback connection: the server's end for the room, the other end
 // for the test to read what it was sent.

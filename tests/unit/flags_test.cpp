@@ -35,6 +35,7 @@ TEST(Flags, HasTheSpecDefaults) {
   EXPECT_EQ(clock.serve.listen, (Endpoint{"localhost", 8000}));
   EXPECT_EQ(clock.serve.max_conns, 0u);
   EXPECT_EQ(clock.serve.max_conns_per_host, 0u);
+  EXPECT_EQ(clock.serve.max_accept_rate, 0u);
   EXPECT_EQ(clock.serve.threads, 1u);
   EXPECT_EQ(clock.serve.write_timeout, 30s);
   EXPECT_EQ(clock.serve.log_level, spdlog::level::info);
@@ -45,12 +46,13 @@ TEST(Flags, HasTheSpecDefaults) {
 
 TEST(Flags, ParsesEveryServerFlag) {
   const auto clock = parse_clock_options(
-      kClock2,
-      {"-host", "::", "-port", "0", "-max-conns=10", "-max-conns-per-host", "3", "--threads", "2",
-       "-log-level", "debug", "-tz", "Asia/Tokyo", "-format", "%T %Z", "-write-timeout", "1.5s"});
+      kClock2, {"-host", "::", "-port", "0", "-max-conns=10", "-max-conns-per-host", "3",
+                "--threads", "2", "-max-accept-rate", "50", "-log-level", "debug", "-tz",
+                "Asia/Tokyo", "-format", "%T %Z", "-write-timeout", "1.5s"});
   EXPECT_EQ(clock.serve.listen, (Endpoint{"::", 0}));
   EXPECT_EQ(clock.serve.max_conns, 10u);
   EXPECT_EQ(clock.serve.max_conns_per_host, 3u);
+  EXPECT_EQ(clock.serve.max_accept_rate, 50u);
   EXPECT_EQ(clock.serve.threads, 2u);
   EXPECT_EQ(clock.serve.log_level, spdlog::level::debug);
   EXPECT_EQ(clock.serve.write_timeout, 1500ms);
@@ -63,6 +65,7 @@ TEST(Flags, RejectsBadValuesAsUsageErrors) {
        {Args{"-port", "abc"}, Args{"-port", "70000"}, Args{"-port", "-1"}, Args{"-port", "0x1f"},
         Args{"-port"}, Args{"-nosuch"}, Args{"-max-conns", "-3"}, Args{"-threads", "0"},
         Args{"-max-conns-per-host", "x"}, Args{"-max-conns-per-host", "-1"},
+        Args{"-max-accept-rate", "fast"}, Args{"-max-accept-rate", "-1"},
         Args{"-log-level", "loud"}, Args{"-tz", "Nowhere/Bogus"}, Args{"-write-timeout", "10"},
         Args{"-write-timeout", "-1s"}, Args{"-write-timeout", "0"}, Args{"stray"}}) {
     EXPECT_THROW(parse_clock_options(kClock2, args), UsageError) << args[0];

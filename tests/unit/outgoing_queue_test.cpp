@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/chat_lines.hpp"
+
 namespace gonet {
 namespace {
-
-Message text(const std::string& line) { return std::make_shared<const std::string>(line + "\n"); }
 
 // A round's lines back to back, and where each ends.
 struct Round {
