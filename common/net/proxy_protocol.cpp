@@ -25,53 +25,79 @@ asio::ip::tcp::endpoint endpoint_of(const ProxiedAddress& address) {
   return {asio::ip::address_v4(v4), address.port};
 }
 
+// What a connection has sent of its header so far, taken off its socket without waiting: never a
+// byte past the header's end, which the session reads. The bytes that are certainly the header's
+// are read straight in; a version 1 line's end is looked for first (MSG_PEEK), then taken.
+enum class Progress { ended, drained };
+Progress read_what_came(int fd, ProxyHeaderParser& parser, std::string& error) {
+  std::array<char, 4096> buffer;
+  for (;;) {
+    std::size_t want = parser.certain();
+    const bool look = want == 0;
+    if (look) want = kMaxProxyHeaderV1;
+    want = std::min(want, buffer.size());
+    const ssize_t n = ::recv(fd, buffer.data(), want, look ? MSG_PEEK : 0);
+    if (n == 0) {
+      error = "closed before its PROXY protocol header";
+      return Progress::ended;
+    }
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return Progress::drained;
+      error = "reading its PROXY protocol header: " +
+              std::error_code(errno, std::generic_category()).message();
+      return Progress::ended;
+    }
+    const std::size_t used = parser.feed({buffer.data(), static_cast<std::size_t>(n)});
+    if (look && used > 0 && ::recv(fd, buffer.data(), used, 0) != static_cast<ssize_t>(used)) {
+      error = "reading its PROXY protocol header: short read";
+      return Progress::ended;
+    }
+    if (parser.header().status != ProxyHeader::Status::incomplete) return Progress::ended;
+    // Fewer bytes than asked for: the socket holds no more for now.
+    if (static_cast<std::size_t>(n) < want) return Progress::drained;
+  }
+}
+
+// Reads on as the header arrives, a wait and a read for each piece of it, as a line reader does.
+asio::awaitable<std::string> read_rest(asio::ip::tcp::socket& socket, ProxyHeaderParser& parser) {
+  std::string error;
+  for (;;) {
+    const auto [ec] = co_await socket.async_wait(asio::socket_base::wait_read, use_nothrow);
+    if (ec) co_return "reading its PROXY protocol header: " + ec.message();
+    if (read_what_came(socket.native_handle(), parser, error) == Progress::ended) co_return error;
+  }
+}
+
 }  // namespace
 
 asio::awaitable<std::variant<asio::ip::tcp::endpoint, std::string>> read_proxy_header(
     asio::ip::tcp::socket& socket, const asio::ip::tcp::endpoint& proxy,
     std::chrono::steady_clock::duration within) {
   using namespace asio::experimental::awaitable_operators;
-  // Made at the first wait only: a header that is there when the connection is accepted (the
-  // usual case behind a proxy, which sends it with its first segment) costs no timer.
-  std::optional<asio::steady_timer> deadline;
-  // The bytes taken off the socket so far: each of them belongs to the header. What comes next
-  // is only looked at (MSG_PEEK) until the header is known to end, so the session's first bytes
-  // stay where it reads them.
-  std::string taken;
-  std::array<char, 512> next;
-  for (;;) {
-    const ssize_t n = ::recv(socket.native_handle(), next.data(), next.size(), MSG_PEEK);
-    if (n == 0) co_return std::string("closed before its PROXY protocol header");
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      co_return std::string("reading its PROXY protocol header: ") +
-          std::error_code(errno, std::generic_category()).message();
-    }
-    if (n > 0) {
-      const std::string_view peeked(next.data(), static_cast<std::size_t>(n));
-      const ProxyHeader header = parse_proxy_header(taken + std::string(peeked));
-      if (header.status == ProxyHeader::Status::malformed) co_return header.why;
-      // Take what is certainly the header's: all that was looked at, or up to its end.
-      const std::size_t take = header.status == ProxyHeader::Status::complete
-                                   ? header.length - taken.size()
-                                   : peeked.size();
-      if (::recv(socket.native_handle(), next.data(), take, 0) != static_cast<ssize_t>(take)) {
-        co_return std::string("reading its PROXY protocol header: short read");
-      }
-      taken.append(peeked.substr(0, take));
-      if (header.status == ProxyHeader::Status::complete) {
-        if (!header.source) co_return proxy;
-        co_return endpoint_of(*header.source);
-      }
-      continue;  // more may be waiting already
-    }
-    if (!deadline) deadline.emplace(socket.get_executor(), within);
-    const auto woken = co_await (socket.async_wait(asio::socket_base::wait_read, use_nothrow) ||
-                                 deadline->async_wait(use_nothrow));
+  ProxyHeaderParser parser;
+  std::string error;
+  // A header that is there when the connection is accepted (the usual case behind a proxy, which
+  // sends it with its first segment) costs no timer; one that dribbles in races one deadline.
+  if (read_what_came(socket.native_handle(), parser, error) == Progress::drained) {
+    asio::steady_timer deadline(socket.get_executor(), within);
+    auto woken = co_await (read_rest(socket, parser) || deadline.async_wait(use_nothrow));
     if (woken.index() == 1) {
       co_return "no complete PROXY protocol header within " +
           format_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(within));
     }
+    error = std::get<0>(std::move(woken));
   }
+  const ProxyHeader& header = parser.header();
+  switch (header.status) {
+    case ProxyHeader::Status::complete:
+      if (!header.source) co_return proxy;
+      co_return endpoint_of(*header.source);
+    case ProxyHeader::Status::malformed:
+      co_return header.why;
+    case ProxyHeader::Status::incomplete:
+      break;
+  }
+  co_return error;
 }
 
 }  // namespace gonet

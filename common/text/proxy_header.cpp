@@ -59,7 +59,9 @@ ProxyHeader parse_v1(std::string_view bytes) {
       end == std::string_view::npos ? bytes.substr(0, kMaxProxyHeaderV1) : bytes.substr(0, end);
   for (std::size_t i = 0; i < so_far.size(); ++i) {
     const char c = so_far[i];
-    const bool awaiting_lf = c == '\r' && end == std::string_view::npos && i + 1 == bytes.size();
+    // (At the 107th byte, a '\r' is the line's length that is wrong.)
+    const bool awaiting_lf = c == '\r' && end == std::string_view::npos &&
+                             (i + 1 == bytes.size() || i + 1 == kMaxProxyHeaderV1);
     if ((c < 0x20 || c >= 0x7f) && !awaiting_lf) {
       return malformed("v1 header with a byte it cannot hold");
     }
@@ -105,18 +107,22 @@ std::uint16_t big_endian16(const char* p) {
                                     static_cast<unsigned char>(p[1]));
 }
 
-// The 12-byte signature, version and command, family and protocol, length, then the addresses
-// and TLVs, which are skipped.
-ProxyHeader parse_v2(std::string_view bytes) {
-  if (bytes.size() < 16) return incomplete();
-  const auto version_command = static_cast<unsigned char>(bytes[12]);
-  const auto family = static_cast<unsigned char>(bytes[13]);
-  const std::size_t body = big_endian16(bytes.data() + 14);
+// The 12-byte signature, version and command, family and protocol, and length: the header's whole
+// length as `length` of an incomplete one, or why it is none.
+ProxyHeader v2_preamble(std::string_view first16) {
+  const auto version_command = static_cast<unsigned char>(first16[12]);
   if ((version_command >> 4) != 2) return malformed("v2 header of another version");
-  const unsigned command = version_command & 0x0f;
-  if (command > 1) return malformed("v2 header of an unknown command");
-  const std::size_t length = 16 + body;
-  if (bytes.size() < length) return incomplete();
+  if ((version_command & 0x0f) > 1) return malformed("v2 header of an unknown command");
+  return ProxyHeader{
+      Status::incomplete, std::size_t{16} + big_endian16(first16.data() + 14), std::nullopt, {}};
+}
+
+// The addresses that follow the 16 bytes, of which `bytes` holds at least 36 or all there are;
+// the TLVs after them are skipped.
+ProxyHeader v2_header(std::string_view bytes, std::size_t length) {
+  const unsigned command = static_cast<unsigned char>(bytes[12]) & 0x0f;
+  const auto family = static_cast<unsigned char>(bytes[13]);
+  const std::size_t body = length - 16;
   ProxyHeader header{Status::complete, length, std::nullopt, {}};
   if (command == 0) return header;  // LOCAL: the proxy's own connection
   const char* addresses = bytes.data() + 16;
@@ -138,6 +144,17 @@ ProxyHeader parse_v2(std::string_view bytes) {
   return header;
 }
 
+// The longest address block a v2 header names a TCP client with (IPv6's).
+constexpr std::size_t kV2Addresses = 36;
+
+ProxyHeader parse_v2(std::string_view bytes) {
+  if (bytes.size() < 16) return incomplete();
+  const ProxyHeader preamble = v2_preamble(bytes);
+  if (preamble.status == Status::malformed) return preamble;
+  if (bytes.size() < preamble.length) return incomplete();
+  return v2_header(bytes, preamble.length);
+}
+
 }  // namespace
 
 ProxyHeader parse_proxy_header(std::string_view bytes) {
@@ -149,6 +166,86 @@ ProxyHeader parse_proxy_header(std::string_view bytes) {
     return bytes.size() < kV1Prefix.size() ? incomplete() : parse_v1(bytes);
   }
   return malformed("no PROXY protocol header");
+}
+
+std::size_t ProxyHeaderParser::certain() const {
+  if (header_.status != Status::incomplete) return 0;
+  if (taken_ > 0 && head_[0] == kV2Signature[0]) {
+    return (length_ > 0 ? length_ : 16) - taken_;
+  }
+  // Neither version's header is shorter than "PROXY UNKNOWN\r\n".
+  constexpr std::size_t kShortest = 15;
+  return taken_ < kShortest ? kShortest - taken_ : 0;
+}
+
+std::size_t ProxyHeaderParser::feed(std::string_view more) {
+  if (more.empty() || header_.status != Status::incomplete) return 0;
+  if (taken_ == 0 && more[0] != kV2Signature[0] && more[0] != kV1Prefix[0]) {
+    header_ = malformed("no PROXY protocol header");
+    return 0;
+  }
+  const char first = taken_ == 0 ? more[0] : head_[0];
+  return first == kV2Signature[0] ? feed_v2(more) : feed_v1(more);
+}
+
+std::size_t ProxyHeaderParser::feed_v1(std::string_view more) {
+  std::size_t used = 0;
+  while (used < more.size()) {
+    const char c = more[used++];
+    ++taken_;
+    head_ += c;
+    if (head_.size() <= kV1Prefix.size()) {
+      if (c != kV1Prefix[head_.size() - 1]) {
+        header_ = malformed("no PROXY protocol header");
+        return used;
+      }
+      continue;
+    }
+    const bool after_cr = head_[head_.size() - 2] == '\r';
+    if (c == '\n' && after_cr) {
+      header_ = parse_v1(head_);  // once, at the line's end
+      return used;
+    }
+    // A '\r' only just before its '\n'; nothing else outside printable ASCII.
+    if (after_cr || (c != '\r' && (c < 0x20 || c >= 0x7f))) {
+      header_ = malformed("v1 header with a byte it cannot hold");
+      return used;
+    }
+    if (head_.size() >= kMaxProxyHeaderV1) {
+      header_ = malformed("v1 header longer than 107 bytes");
+      return used;
+    }
+  }
+  return used;
+}
+
+std::size_t ProxyHeaderParser::feed_v2(std::string_view more) {
+  std::size_t used = 0;
+  if (taken_ < 16) {
+    const std::size_t n = std::min(16 - taken_, more.size());
+    const std::string_view piece = more.substr(0, n);
+    if (taken_ < kV2Signature.size() && !agrees_with(piece, kV2Signature.substr(taken_))) {
+      header_ = malformed("no PROXY protocol header");
+      return n;
+    }
+    head_.append(piece);
+    taken_ += n;
+    used = n;
+    if (taken_ < 16) return used;
+    const ProxyHeader preamble = v2_preamble(head_);
+    if (preamble.status == Status::malformed) {
+      header_ = preamble;
+      return used;
+    }
+    length_ = preamble.length;
+  }
+  const std::size_t n = std::min(length_ - taken_, more.size() - used);
+  const std::size_t keep = std::min(16 + kV2Addresses, length_);
+  if (head_.size() < keep) head_.append(more.substr(used, std::min(n, keep - head_.size())));
+  taken_ += n;
+  used += n;
+  if (taken_ == length_) header_ = v2_header(head_, length_);
+  return used;
 }
 
 }  // namespace gonet

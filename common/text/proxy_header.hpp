@@ -42,4 +42,30 @@ struct ProxyHeader {
 // Reads the header at the start of `bytes`, whichever version it is.
 ProxyHeader parse_proxy_header(std::string_view bytes);
 
+// The same verdicts on a header that arrives in pieces, each byte looked at once: a version 2
+// header's addresses are kept and its TLVs counted past, a version 1 line is kept (107 bytes at
+// most) and parsed once its end has come.
+class ProxyHeaderParser {
+ public:
+  // How many of the next bytes are the header's if it is one at all, and may be taken off the
+  // socket without looking: the rest of the shortest header, then of a version 2 header. Zero
+  // while a version 1 line goes on: its end is where its "\r\n" is.
+  std::size_t certain() const;
+  // Takes bytes from the start of `more`, up to the header's end; returns how many it took. It
+  // takes none once the header is complete or malformed.
+  std::size_t feed(std::string_view more);
+  const ProxyHeader& header() const { return header_; }
+  // The bytes it holds: at most 16 and 36 of addresses, or a version 1 line of 107.
+  std::size_t kept() const { return head_.size(); }
+
+ private:
+  std::size_t feed_v1(std::string_view more);
+  std::size_t feed_v2(std::string_view more);
+
+  std::string head_;        // version 1: the line; version 2: 16 bytes and 36 of addresses at most
+  std::size_t taken_ = 0;   // of the header
+  std::size_t length_ = 0;  // version 2: the whole header's, once its first 16 bytes have come
+  ProxyHeader header_;
+};
+
 }  // namespace gonet

@@ -1,7 +1,8 @@
 // The PROXY protocol header parser on any bytes a connection may begin with: it never reads past
 // them, and its verdicts agree with each other as the bytes arrive. A header is complete at
 // exactly one length, every shorter prefix of it is incomplete, bytes after it change nothing,
-// and a malformed start stays malformed whatever follows.
+// and a malformed start stays malformed whatever follows. Fed in pieces (ProxyHeaderParser), it
+// says the same and takes not a byte past the header.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -28,6 +29,27 @@ void check(bool ok, const char* what) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   const auto parsed = parse_proxy_header(input);
+  for (const std::size_t piece : {std::size_t{1}, size == 0 ? std::size_t{1} : 1 + data[0] % 9u}) {
+    gonet::ProxyHeaderParser parser;
+    std::size_t taken = 0;
+    for (std::size_t at = 0; at < size && parser.header().status == Status::incomplete;
+         at += piece) {
+      const std::string_view next = std::string_view(input).substr(at, piece);
+      const std::size_t n = parser.feed(next);
+      check(n <= next.size(), "took more than it was given");
+      check(n == next.size() || parser.header().status != Status::incomplete,
+            "left bytes of an incomplete header");
+      taken += n;
+    }
+    const auto& fed = parser.header();
+    check(fed.status == parsed.status && fed.why == parsed.why, "in pieces, another verdict");
+    if (parsed.status == Status::complete) {
+      check(fed.length == parsed.length && fed.source == parsed.source,
+            "in pieces, another header");
+      check(taken == parsed.length, "in pieces, not taken to the header's end");
+    }
+    check(parser.kept() <= gonet::kMaxProxyHeaderV1, "kept more than 107 bytes");
+  }
   switch (parsed.status) {
     case Status::complete: {
       check(parsed.length >= 8 && parsed.length <= input.size(), "length outside the input");
