@@ -18,10 +18,12 @@ ulimit -n "$(ulimit -Hn)"
 if $quick; then
   big=2000 secs=3 sweep_clock="500 1000" sweep_reverb="100" reverb_conns=500 size=$((256 << 20)) tls_size=$((64 << 20)) runs=1
   chat_conns=100 chat_big=200 storm=300 churn_room=100 churn_rate=50 attackers=30
+  hostile_small=50 hostile_big=100
 else
   big=19900 secs=15 sweep_clock="1000 5000 10000 19900" sweep_reverb="100 1000 5000"
   reverb_conns=5000 size=$((2 << 30)) tls_size=$((1 << 30)) runs=5
   chat_conns=500 chat_big=2000 storm=3000 churn_room=1000 churn_rate=500 attackers=300
+  hostile_small=300 hostile_big=1000
 fi
 
 # shellcheck source=scripts/lib.sh
@@ -120,6 +122,18 @@ measure "churn chat" chat -- \
   chatload -conns "$churn_room" -senders 10 -rate 5 -churn "$churn_rate" -secs "$secs"
 measure_ncat "churn ncat" -- \
   chatload -conns "$churn_room" -senders 10 -rate 5 -churn "$churn_rate" -secs "$secs"
+# Issue 30: connect and close at once from 8 at a time, one address or 64, beside two rooms.
+for room in small big; do
+  conns=$([ "$room" = small ] && echo "$hostile_small" || echo "$hostile_big")
+  for from in one many; do
+    measure "hostile churn $room $from chat" chat -- chatload -conns "$conns" -senders 10 \
+      -rate 5 -churn-workers 8 -churn-from "$from" -secs "$secs"
+  done
+done
+# ncat --chat quits at the first churn (getpeername fails on a connection already closed); one
+# row shows it, as every one would.
+measure_ncat "hostile churn small one ncat" -- chatload -conns "$hostile_small" -senders 10 \
+  -rate 5 -churn-workers 8 -churn-from one -secs "$secs"
 measure "names chat" chat -names -- namesflood -conns "$attackers" -secs "$secs"
 for n in $sweep_clock; do
   measure "sweep clock2 $n" clock2 -- clockload -conns "$n" -secs "$secs"

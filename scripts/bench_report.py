@@ -253,6 +253,30 @@ def crowd_table(rows):
          f"{churn['missing']}; {fmt(churn['latency_p50_ms'], 2)} / "
          f"{fmt(churn['latency_p99_ms'], 2)}", "0; p99 ≤ 100",
          churn["missing"] == 0 and churn["latency_p99_ms"] <= 100),
+    ]
+    # Issue 30: churn as a hostile client makes it, connect and close at once, as fast as 8 at a
+    # time can, from one address or 64, beside rooms of two sizes; chat's -max-accept-rate 1000
+    # keeps the rest in the listen queue.
+    for room in ("small", "big"):
+        for source in ("one", "many"):
+            run = rows.get(f"hostile churn {room} {source} chat")
+            if run is None:
+                continue
+            table.append((
+                f"churn from {'one address' if source == 'one' else '64 addresses'}, "
+                f"{run['churn_workers']} at a time connecting "
+                f"and closing at once, beside a {run['conns']:,}-client room, {run['senders']} "
+                f"senders × {fmt(run['rate'], 0)}/s: cycles/s (as the clients see them); a "
+                "sender's own line p50 / p99 (ms); server CPU (% of one core)",
+                ncat(f"hostile churn {room} {source} ncat",
+                     lambda r: f"{fmt(r['churn_per_s'], 0)}/s; {fmt(r['latency_p50_ms'], 2)} / "
+                               f"{fmt(r['latency_p99_ms'], 2)} (all lines); "
+                               f"{fmt(r['server_cpu_pct'])} %"),
+                f"{fmt(run['churn_per_s'], 0)}/s; {fmt(run['own_p50_ms'], 2)} / "
+                f"{fmt(run['own_p99_ms'], 2)}; {fmt(run['server_cpu_pct'])} %",
+                "p99 ≤ 100; ≤ 100 %",
+                run["own_p99_ms"] <= 100 and run["server_cpu_pct"] <= 100))
+    table += [
         (f"`-names`: {names['conns']} clients sending 64 KiB names, never reading: server VmRSS "
          "growth at the peak (MiB)", "– (no names)", fmt(names["server_rss_growth_mib"]), "≤ 64",
          names["server_rss_growth_mib"] <= 64),

@@ -9,9 +9,11 @@
 // time until every client has heard of every arrival after its own is arrival_secs (with the
 // server's CPU for it). -storm adds a newcomer right behind them and times its "You are";
 // -senders 0 ends there. -churn C adds C connect/close cycles a second beside the room while it
-// chats (each waits for its "You are", then closes). -ncat reads ncat --chat's lines instead.
-// -addrs A,B,C spreads the clients over several nodes of one room (chat -redis), client i on
-// node i mod 3, and checks that every reader who got every message got them in one order.
+// chats (each waits for its "You are", then closes); -churn-workers W instead connects and closes
+// at once, as fast as W at once can, from one address or 64 (-churn-from), as a hostile client
+// would. own_p50/p99 are the senders' own lines back to them. -ncat reads ncat --chat's lines
+// instead. -addrs A,B,C spreads the clients over several nodes of one room (chat -redis), client i
+// on node i mod 3, and checks that every reader who got every message got them in one order.
 //   chatload -addr 127.0.0.1:8000 -conns 500 -senders 10 -rate 10 -secs 10 -pid PID
 //   chatload -addr 127.0.0.1:8000 -conns 2000 -arrive 1s -senders 10 -rate 5 -secs 10 -pid PID
 //   chatload -addr 127.0.0.1:8000 -conns 3000 -storm -senders 0 -pid PID
@@ -57,6 +59,8 @@ struct Options {
   std::chrono::nanoseconds arrive{0};  // the conns connect spread over this long
   bool storm = false;                  // a newcomer right behind the conns
   unsigned churn = 0;                  // connect/close cycles a second while the room chats
+  unsigned churn_workers = 0;          // or as many as this many at once can make
+  bool churn_from_one = false;         // all from 127.0.0.1, not 64 loopback addresses
   bool ncat = false;                   // the server is ncat --chat, which speaks otherwise
   std::vector<tcp::endpoint> nodes;    // -addrs: the room's nodes; else -addr alone
 };
@@ -75,9 +79,14 @@ Options parse(const gonet::Program& program, const std::vector<std::string>& arg
       "D")("storm", "a newcomer right behind the clients: time its \"You are\"")(
       "churn", "connect/close cycles a second beside the room while it chats",
       cxxopts::value<std::string>()->default_value("0"),
-      "C")("ncat",
-           "the server is ncat --chat: \"<announce> ... is connected as <userN>.\" for "
-           "arrivals, \"<userN> \" before a read's lines, no copy to the sender")(
+      "C")("churn-workers",
+           "connect and close at once, as fast as W at a time can, beside the room while it chats",
+           cxxopts::value<std::string>()->default_value("0"),
+           "W")("churn-from", "where the cycles come from: one (127.0.0.1) or many (64 addresses)",
+                cxxopts::value<std::string>()->default_value("many"),
+                "F")("ncat",
+                     "the server is ncat --chat: \"<announce> ... is connected as <userN>.\" for "
+                     "arrivals, \"<userN> \" before a read's lines, no copy to the sender")(
       "addrs", "the nodes of one room (chat -redis), comma-separated: client i on node i mod N",
       cxxopts::value<std::string>(), "A,B,...");
   const auto result = gonet::parse(options, program, args);
@@ -91,6 +100,11 @@ Options parse(const gonet::Program& program, const std::vector<std::string>& arg
   parsed.arrive = gonet::parse_duration_flag("arrive", result["arrive"].as<std::string>());
   parsed.storm = result["storm"].as<bool>();
   parsed.churn = gonet::parse_count<unsigned>("churn", result["churn"].as<std::string>(), 0, 10000);
+  parsed.churn_workers = gonet::parse_count<unsigned>(
+      "churn-workers", result["churn-workers"].as<std::string>(), 0, 1000);
+  const auto& from = result["churn-from"].as<std::string>();
+  if (from != "one" && from != "many") gonet::bad_value("churn-from", from, "want one or many");
+  parsed.churn_from_one = from == "one";
   parsed.ncat = result["ncat"].as<bool>();
   parsed.nodes = {parsed.load.server};
   if (result.count("addrs") > 0) {
@@ -142,6 +156,7 @@ struct Run {
   std::vector<std::vector<std::size_t>> next;  // per reader, per sender: the next seq expected
   std::vector<bool> greeted_reader;            // per reader
   std::vector<double> latency_ms;
+  std::vector<double> own_latency_ms;  // a sender's own line back to it
   // Per reader, the measured messages in the order it got them, folded into one number, and how
   // many: readers who got all of them must agree on the number.
   std::vector<std::uint64_t> order;
@@ -220,6 +235,7 @@ struct Run {
     ++order_count[reader];
     ++delivered;
     latency_ms.push_back(std::chrono::duration<double, std::milli>(at - message.at).count());
+    if (reader == sender) own_latency_ms.push_back(latency_ms.back());
   }
 };
 
@@ -313,6 +329,26 @@ asio::awaitable<void> churn(tcp::endpoint server, unsigned per_second, std::size
   }
 }
 
+// One of -churn-workers: connect and close at once, reading nothing, a cycle after another as
+// fast as they go. A connect counts when the kernel has completed it: the server may take it from
+// its listen queue later (-max-accept-rate).
+asio::awaitable<void> churn_worker(tcp::endpoint server, std::size_t index, std::size_t step,
+                                   bool from_one, Run& run) {
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer start(executor, run.measure_from - 1s);
+  co_await start.async_wait(gonet::use_nothrow);
+  for (; steady_clock::now() < run.stop_sending; index += step) {
+    tcp::socket socket(executor);
+    if (from_one) {
+      socket.open(server.protocol());
+    } else {
+      bench::open_from_spread_source(socket, server, index);
+    }
+    auto [ec] = co_await socket.async_connect(server, gonet::use_nothrow);
+    ++(ec ? run.churn_failed : run.churned);
+  }
+}
+
 double seconds(steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 // Readers who got every measured message and not in the order the first of them did.
@@ -332,7 +368,7 @@ std::size_t order_mismatches(const Run& run) {
 int main(int argc, char* argv[]) {
   const gonet::Program program{"chatload", "Chats on a chat server and checks every delivery."};
   const Options options = gonet::parse_or_exit(program, argc, argv, parse);
-  bench::need_descriptors(program, options.conns + 1 + options.churn);
+  bench::need_descriptors(program, options.conns + 1 + options.churn + options.churn_workers);
 
   asio::io_context io(1);
   Run run;
@@ -396,6 +432,12 @@ int main(int argc, char* argv[]) {
     if (options.churn > 0) {
       asio::co_spawn(io, churn(options.load.server, options.churn, run.conns, run), asio::detached);
     }
+    for (std::size_t w = 0; w < options.churn_workers; ++w) {
+      asio::co_spawn(io,
+                     churn_worker(options.load.server, run.conns + w, options.churn_workers,
+                                  options.churn_from_one, run),
+                     asio::detached);
+    }
     io.run_until(run.measure_from);
     const auto cpu_before = pid ? bench::cpu_time(pid) : bench::CpuTime{};
     while (steady_clock::now() < run.stop_sending) io.run_for(100ms);
@@ -447,9 +489,12 @@ int main(int argc, char* argv[]) {
         .add("order_mismatches", static_cast<long long>(order_mismatches(run)))
         .add("latency_p50_ms", bench::percentile(run.latency_ms, 50))
         .add("latency_p99_ms", bench::percentile(run.latency_ms, 99))
-        .add("latency_max_ms", bench::percentile(run.latency_ms, 100));
-    if (options.churn > 0) {
-      json.add("churn_per_s", static_cast<double>(run.churned) /
+        .add("latency_max_ms", bench::percentile(run.latency_ms, 100))
+        .add("own_p50_ms", bench::percentile(run.own_latency_ms, 50))
+        .add("own_p99_ms", bench::percentile(run.own_latency_ms, 99));
+    if (options.churn > 0 || options.churn_workers > 0) {
+      json.add("churn_workers", static_cast<long long>(options.churn_workers))
+          .add("churn_per_s", static_cast<double>(run.churned) /
                                   static_cast<double>(options.load.secs.count() + 1))
           .add("churn_failed", static_cast<long long>(run.churn_failed));
     }
