@@ -334,6 +334,19 @@ TEST(ChatLoad, ANewcomerBehindTwoThousandIdleArrivalsIsGreetedWithinTwoSeconds) 
   expect_clean_stop(server.process);
 }
 
+// A member says "line I" and waits for it back among whatever else comes: how long it took, by
+// when the test read it, or nothing after 3 s.
+std::optional<double> own_line_ms(Member& talker, int i) {
+  const std::string mine = talker.name + ": line " + std::to_string(i);
+  const auto sent = system_clock::now();
+  talker.tcp.send("line " + std::to_string(i) + "\n");
+  std::optional<TcpClient::Line> back;
+  while ((back = talker.tcp.read_timed_line(3s)) && back->text != mine) {
+  }
+  if (!back) return std::nullopt;
+  return std::chrono::duration<double, std::milli>(back->at - sent).count();
+}
+
 TEST(ChatLoad, ChurnBesideAThreeHundredClientRoomDelaysNobodysOwnLine) {
   // 300 members; strangers come and go as fast as one thread can; a reading member says a line
   // every 20 ms for 3 s, and on until 300 strangers have come and gone (under a CPU hog one
@@ -357,14 +370,9 @@ TEST(ChatLoad, ChurnBesideAThreeHundredClientRoomDelaysNobodysOwnLine) {
   const auto at_most = end + 7s;
   for (int i = 0; steady_clock::now() < end || (cycles <= 300 && steady_clock::now() < at_most);
        ++i) {
-    const std::string mine = talker.name + ": line " + std::to_string(i);
-    const auto sent = system_clock::now();
-    talker.tcp.send("line " + std::to_string(i) + "\n");
-    std::optional<TcpClient::Line> back;
-    while ((back = talker.tcp.read_timed_line(3s)) && back->text != mine) {
-    }
-    ASSERT_TRUE(back) << "line " << i << " never came back";
-    waits_ms.push_back(std::chrono::duration<double, std::milli>(back->at - sent).count());
+    const auto wait = own_line_ms(talker, i);
+    ASSERT_TRUE(wait) << "line " << i << " never came back";
+    waits_ms.push_back(*wait);
     std::this_thread::sleep_for(20ms);
   }
   churning = false;
@@ -437,14 +445,9 @@ void expect_own_line_on_time_under_churn(int members, bool from_many) {
   const auto start = steady_clock::now();
   const auto cpu_before = cpu_time(server.process.pid());
   for (int i = 0; steady_clock::now() < start + 3s; ++i) {
-    const std::string mine = talker.name + ": line " + std::to_string(i);
-    const auto sent = system_clock::now();
-    talker.tcp.send("line " + std::to_string(i) + "\n");
-    std::optional<TcpClient::Line> back;
-    while ((back = talker.tcp.read_timed_line(3s)) && back->text != mine) {
-    }
-    ASSERT_TRUE(back) << "line " << i << " never came back";
-    waits_ms.push_back(std::chrono::duration<double, std::milli>(back->at - sent).count());
+    const auto wait = own_line_ms(talker, i);
+    ASSERT_TRUE(wait) << "line " << i << " never came back";
+    waits_ms.push_back(*wait);
     std::this_thread::sleep_for(20ms);
   }
   const auto cpu_used = cpu_time(server.process.pid()) - cpu_before;
