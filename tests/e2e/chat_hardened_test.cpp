@@ -2,6 +2,8 @@
 // -rate, -threads, and the attacks of issue 18 as tests with bounds. Real programs over loopback.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -408,32 +410,56 @@ bool come_and_go(std::uint16_t port, const std::string& source) {
   return connected;
 }
 
+// The calling thread yields to the server: the test's own load stands in for other machines,
+// and on two cores ten busy threads at equal weight would leave the server a fifth of one.
+void run_as_other_machines() { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19); }
+
+// The room reads what it is sent, as people's terminals do, until `going` ends: whatever has
+// arrived on the sockets that have something, thrown away.
+void read_as_terminals(const std::vector<Member>& room, const std::atomic<bool>& going) {
+  run_as_other_machines();
+  const int poller = ::epoll_create1(EPOLL_CLOEXEC);
+  for (const Member& member : room) {
+    epoll_event interest{};
+    interest.events = EPOLLIN;
+    interest.data.fd = member.tcp.fd();
+    ::epoll_ctl(poller, EPOLL_CTL_ADD, member.tcp.fd(), &interest);
+  }
+  std::vector<epoll_event> ready(room.size());
+  std::vector<char> sink(64 * 1024);
+  while (going) {
+    const int n = ::epoll_wait(poller, ready.data(), static_cast<int>(ready.size()), 10);
+    for (int i = 0; i < n; ++i) {
+      while (::recv(ready[i].data.fd, sink.data(), sink.size(), MSG_DONTWAIT) ==
+             static_cast<ssize_t>(sink.size())) {
+      }
+    }
+  }
+  ::close(poller);
+}
+
 // Issue 30's shape: a room of `members`, all reading; 8 threads connect and close as fast as they
 // can, from 127.0.0.1 or from addresses of their own; a member says a line every 20 ms for 3 s
 // and gets each back within 100 ms at p99 (250 ms under ASan), while the server, one event loop,
 // uses at most one core. -max-accept-rate's default (1000) keeps the rest of the churn in the
 // listen queue: without it, 7,600 cycles a second beside 300 readers took p99 to 70 ms and the
-// other members' p99 to 350. (Beside 1,000 readers, this test's own reading and churn on the
-// same two cores as the server took p99 to 115-180 ms; BENCHMARKS.md has the room of 1,000 with
-// the server on a core of its own.)
-void expect_own_line_on_time_under_churn(int members, bool from_many) {
+// other members' p99 to 350. The readers and the churn are the test's, not the server's, load:
+// they run at the lowest priority, so that the server has what the issue gives it, one core.
+// (At equal priority, beside 1,000 readers, p99 was 115-180 ms with the server on a fifth of
+// the two cores.)
+void expect_own_line_on_time_under_churn(int members, bool from_many,
+                                         std::chrono::seconds window = 3s) {
   constexpr auto kOnTime = kSanitized ? 250.0 : 100.0;
   auto server = start_server("chat");
-  std::vector<Member> room;
-  for (int i = 0; i < members; ++i) room.push_back(join(server.port));
+  std::vector<Member> room = join_all(server.port, members);
   auto talker = join(server.port);
   std::atomic<bool> going = true;
-  // The room reads what it is sent, as people's terminals do.
-  std::jthread readers([&] {
-    while (going) {
-      for (auto& member : room) member.tcp.read_available();
-      std::this_thread::sleep_for(1ms);
-    }
-  });
+  std::jthread readers([&] { read_as_terminals(room, going); });
   std::atomic<int> cycles = 0;
   std::vector<std::jthread> churn;
   for (int t = 0; t < 8; ++t) {
     churn.emplace_back([&, t] {
+      run_as_other_machines();
       for (unsigned n = 0; going; ++n) {
         const std::string source =
             from_many ? "127.3." + std::to_string(t) + "." + std::to_string(n % 250 + 1) : "";
@@ -444,7 +470,7 @@ void expect_own_line_on_time_under_churn(int members, bool from_many) {
   std::vector<double> waits_ms;
   const auto start = steady_clock::now();
   const auto cpu_before = cpu_time(server.process.pid());
-  for (int i = 0; steady_clock::now() < start + 3s; ++i) {
+  for (int i = 0; steady_clock::now() < start + window; ++i) {
     const auto wait = own_line_ms(talker, i);
     ASSERT_TRUE(wait) << "line " << i << " never came back";
     waits_ms.push_back(*wait);
@@ -460,7 +486,8 @@ void expect_own_line_on_time_under_churn(int members, bool from_many) {
   std::sort(waits_ms.begin(), waits_ms.end());
   const double p99 = waits_ms[waits_ms.size() * 99 / 100];
   EXPECT_LE(p99, kOnTime) << cycles << " cycles; p50 " << waits_ms[waits_ms.size() / 2]
-                          << " ms, p99 " << p99 << " ms of " << waits_ms.size();
+                          << " ms, p99 " << p99 << " ms, max " << waits_ms.back() << " ms of "
+                          << waits_ms.size();
   EXPECT_LE(cpu_used, elapsed + 20ms) << "more than one core";
   expect_clean_stop(server.process);
 }
@@ -471,6 +498,18 @@ TEST(ChatLoad, ChurnFromOneAddressBesideThreeHundredDelaysNobodysOwnLine) {
 
 TEST(ChatLoad, ChurnFromManyAddressesBesideThreeHundredDelaysNobodysOwnLine) {
   expect_own_line_on_time_under_churn(300, true);
+}
+
+// Beside 1,000 the first lines said as churn begins wait longest: -max-accept-rate lets a burst
+// of 1,000 in at once, 2,000 lines of arrivals and leavings to each of 1,000 clients (100-140 ms
+// for the first one or two lines, 10-40 ms after). 10 s of lines, about 240, make p99 a
+// percentile rather than the slowest line, as it was in 3 s (about 70 lines).
+TEST(ChatLoad, ChurnFromOneAddressBesideAThousandDelaysNobodysOwnLine) {
+  expect_own_line_on_time_under_churn(1000, false, 10s);
+}
+
+TEST(ChatLoad, ChurnFromManyAddressesBesideAThousandDelaysNobodysOwnLine) {
+  expect_own_line_on_time_under_churn(1000, true, 10s);
 }
 
 TEST(ChatLoad, ThreeHundredClientsSendingSixtyFourKibNamesWithoutReadingCostBoundedMemory) {
