@@ -26,7 +26,8 @@ void add_serve_flags(cxxopts::Options& options, const Program& program) {
       "every connection begins with a PROXY protocol header (v1 or v2) naming the client: only "
       "behind a proxy you control");
   if (program.concurrent) {
-    options.add_options("server")("threads", "event loops, each with its own listener",
+    options.add_options("server")("threads",
+                                  "event loops, each accepting on the one listening socket",
                                   cxxopts::value<std::string>()->default_value("1"), "N");
   }
 }

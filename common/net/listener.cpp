@@ -1,8 +1,12 @@
 #include "common/net/listener.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <iterator>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
-#include <asio/detail/socket_option.hpp>
 #include <asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
@@ -14,7 +18,6 @@ namespace gonet {
 namespace {
 
 using asio::ip::tcp;
-using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 bool out_of_descriptors(const std::error_code& ec) {
   return ec == asio::error::no_descriptors || ec == std::errc::too_many_files_open_in_system ||
@@ -179,24 +182,33 @@ asio::awaitable<Connection> Listener::accept() {
 }
 
 std::vector<tcp::acceptor> listen(std::deque<asio::io_context>& loops, const Endpoint& where) {
-  auto endpoint = resolve(loops.front(), where);
+  const auto endpoint = resolve(loops.front(), where);
+  tcp::acceptor first(loops.front());
+  std::error_code ec;
+  first.open(endpoint.protocol(), ec);
+  if (!ec) first.set_option(tcp::acceptor::reuse_address(true), ec);
+  // Lines go out as they are written. Accepted sockets inherit it: one call per listener, not
+  // one per connection.
+  if (!ec) first.set_option(tcp::no_delay(true), ec);
+  if (!ec) first.bind(endpoint, ec);
+  if (!ec) first.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw Failure("listen " + to_string(where), ec);
+  // One socket, bound once: the other loops accept on descriptors of their own for it. (One
+  // socket per loop with SO_REUSEPORT would let another process of the same user bind the port
+  // too and take a share of the clients.)
   std::vector<tcp::acceptor> acceptors;
-  for (asio::io_context& loop : loops) {
-    tcp::acceptor acceptor(loop);
-    std::error_code ec;
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec && loops.size() > 1) acceptor.set_option(ReusePort(true), ec);
-    // Lines go out as they are written. Accepted sockets inherit it: one call per listener,
-    // not one per connection.
-    if (!ec) acceptor.set_option(tcp::no_delay(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) throw Failure("listen " + to_string(where), ec);
-    // With -port 0 the first bind picks the port; the other loops must share it.
-    endpoint = acceptor.local_endpoint();
+  for (auto loop = std::next(loops.begin()); loop != loops.end(); ++loop) {
+    const int own = ::fcntl(first.native_handle(), F_DUPFD_CLOEXEC, 0);
+    if (own < 0) throw Failure("listen " + to_string(where), {errno, std::system_category()});
+    tcp::acceptor acceptor(*loop);
+    acceptor.assign(endpoint.protocol(), own, ec);
+    if (ec) {
+      ::close(own);
+      throw Failure("listen " + to_string(where), ec);
+    }
     acceptors.push_back(std::move(acceptor));
   }
+  acceptors.insert(acceptors.begin(), std::move(first));
   return acceptors;
 }
 

@@ -53,8 +53,8 @@ class Listener {
   std::shared_ptr<HeaderReading> headers_;
 };
 
-// Binds `where` once per event loop (the same port for all, with SO_REUSEPORT when there is
-// more than one), so each loop accepts on its own. Throws Failure("listen HOST:PORT: why").
+// Binds `where` once, and gives each event loop an acceptor on that one socket, so that each
+// loop accepts on its own and a port has one owner. Throws Failure("listen HOST:PORT: why").
 std::vector<asio::ip::tcp::acceptor> listen(std::deque<asio::io_context>& loops,
                                             const Endpoint& where);
 

@@ -313,7 +313,8 @@ TEST(Shutdown, ClockTwoExitsAtOnceOnSigintWithTwoThousandClients) {
   expect_prompt_exit_under_load("clock2", SIGINT);
 }
 
-// -threads 2: two event loops, each with its own listener and sessions. These run under TSan too.
+// -threads 2: two event loops on one listening socket, each with its own sessions. These run
+// under TSan too.
 void expect_every_loop_to_serve_churn_and_stop(const std::string& program,
                                                std::vector<std::string> args) {
   args.insert(args.end(), {"-threads", "2"});
@@ -350,6 +351,30 @@ TEST(MultiLoop, ReverbTwoWithTwoLoopsHonoursOneConnectionCapAcrossLoops) {
   }
   EXPECT_EQ(served, 10);
   expect_clean_stop(server.process);
+}
+
+// A port has one owner: a second server on it fails as it would without -threads, whatever
+// -threads either has, and the first goes on serving every client (two with SO_REUSEPORT would
+// have shared them, each client getting one or the other).
+TEST(MultiLoop, ASecondServerOnAPortInUseFailsWithOrWithoutThreads) {
+  for (const std::string program : {"clock2", "reverb2", "chat"}) {
+    for (const auto& [first_threads, second_threads] :
+         {std::pair{"2", "2"}, std::pair{"2", "1"}, std::pair{"1", "2"}}) {
+      auto first = start_server(program, {"-threads", first_threads});
+      const std::string port = std::to_string(first.port);
+      auto second = start_program(program, {"-threads", second_threads, "-port", port});
+      EXPECT_EQ(second.wait_exit(3s), 1)
+          << program << " " << first_threads << "/" << second_threads;
+      EXPECT_EQ(second.stderr_text(),
+                program + ": listen localhost:" + port + ": address already in use\n");
+      for (int i = 0; i < 20; ++i) {
+        auto client = TcpClient::connect(first.port);
+        if (program == "reverb2") client.send("hi\n");
+        EXPECT_TRUE(client.read_line(2s)) << program << ": client " << i;
+      }
+      expect_clean_stop(first.process);
+    }
+  }
 }
 
 // Whether `program` serves `client`: its first line comes (an echo server's after a line of ours).
