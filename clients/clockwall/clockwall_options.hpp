@@ -25,6 +25,7 @@ struct ClockwallOptions {
   bool once = false;
   std::chrono::nanoseconds timeout = std::chrono::seconds(5);
   spdlog::level::level_enum log_level = spdlog::level::info;
+  std::vector<std::string> warnings;  // flags given that do nothing here
 };
 
 // Throws UsageError or EarlyExit; `args` are the arguments after the program's name.

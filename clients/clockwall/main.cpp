@@ -9,6 +9,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/this_coro.hpp>
+#include <spdlog/spdlog.h>
 
 #include "clients/clockwall/clock_wall.hpp"
 #include "clients/clockwall/clockwall_options.hpp"
@@ -17,23 +18,30 @@
 #include "common/net/client.hpp"
 #include "common/net/failure.hpp"
 #include "common/net/log.hpp"
+#include "common/text/duration.hpp"
 #include "common/tls/dialer.hpp"
 
 namespace {
 
 // -once: the header and one row as soon as every clock has answered; a clock that has not
-// within the timeout fails the program.
-asio::awaitable<void> print_once(gonet::ClockWall& wall, const gonet::ClockwallOptions& options) {
+// within the timeout fails the program, with why, in the live wall's words: a line each.
+asio::awaitable<void> print_once(gonet::ClockWall& wall, const gonet::ClockwallOptions& options,
+                                 const std::vector<std::unique_ptr<gonet::Watch>>& watches) {
   const auto silent = co_await wall.print_once(options.timeout);
-  if (!silent.empty()) {
-    const auto& clock = options.clocks[silent.front()];
-    throw gonet::Failure("no time from " + clock.name + " (" + gonet::to_string(clock.server) +
-                         ")" + (silent.size() > 1 ? " and others" : ""));
+  for (std::size_t i = 0; i < silent.size(); ++i) {
+    const auto& clock = options.clocks[silent[i]];
+    const std::string& why = watches[silent[i]]->why_down();
+    const std::string line =
+        clock.name + " (" + gonet::to_string(clock.server) +
+        "): " + (why.empty() ? "no time within " + gonet::format_duration(options.timeout) : why);
+    if (i + 1 == silent.size()) throw gonet::Failure(line);
+    spdlog::error("{}", line);
   }
 }
 
 asio::awaitable<void> clockwall(gonet::ClockwallOptions options) {
   const auto executor = co_await asio::this_coro::executor;
+  for (const std::string& warning : options.warnings) spdlog::warn("{}", warning);
   std::vector<std::string> names;
   for (const auto& clock : options.clocks) names.push_back(clock.name);
   gonet::Dialer dialer(options.tls);
@@ -46,7 +54,7 @@ asio::awaitable<void> clockwall(gonet::ClockwallOptions options) {
     asio::co_spawn(executor, watch->run(), asio::detached);
   }
   if (options.once) {
-    co_await print_once(wall, options);
+    co_await print_once(wall, options, watches);
   } else {
     co_await wall.print_rows();  // until Ctrl-C
   }

@@ -71,12 +71,14 @@ asio::awaitable<std::string> Watch::show_times(Conn& conn) {
 void Watch::went_down(std::string_view why) {
   wall_.show_down(column_);
   if (std::exchange(down_, true)) return;
+  why_down_ = why;
   if (announce_) spdlog::info("{} ({}): {}", clock_.name, to_string(clock_.server), why);
 }
 
 void Watch::came_back() {
   retry_ = 1s;  // the next outage starts over
   if (!std::exchange(down_, false)) return;
+  why_down_.clear();
   if (announce_) spdlog::info("{} ({}): back", clock_.name, to_string(clock_.server));
 }
 

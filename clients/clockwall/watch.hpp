@@ -37,6 +37,10 @@ class Watch {
   // Runs until the program ends.
   asio::awaitable<void> run();
 
+  // Why the clock is down, in the words the live wall logs ("connect HOST:PORT: connection
+  // refused"); empty while it is up or has not answered yet.
+  const std::string& why_down() const { return why_down_; }
+
  private:
   asio::awaitable<std::string> show_times(Conn& conn);
   void went_down(std::string_view why);
@@ -48,6 +52,7 @@ class Watch {
   WallClock clock_;
   bool announce_;
   bool down_ = false;
+  std::string why_down_;
   bool flooding_ = false;  // its last outage was a flood
   std::chrono::seconds retry_ = std::chrono::seconds(1);
 };

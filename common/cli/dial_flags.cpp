@@ -5,7 +5,6 @@
 #include "common/cli/values.hpp"
 
 namespace gonet {
-
 DialOptions parse_dial_options(const Program& program, const std::vector<std::string>& args) {
   auto options = command_line(program, "[HOST:PORT | HOST PORT]");
   options.add_options()("host", "server host, a name or an address (default: localhost)",
@@ -26,6 +25,9 @@ DialOptions parse_dial_options(const Program& program, const std::vector<std::st
     const auto& words = result["server"].as<std::vector<std::string>>();
     if (words.size() == 1) {
       const auto endpoint = parse_host_port(words[0]);
+      if (!endpoint && has_port_out_of_range(words[0])) {
+        throw UsageError("invalid server \"" + words[0] + "\": port out of range (1 to 65535)");
+      }
       if (!endpoint) {
         throw UsageError("invalid server \"" + words[0] +
                          "\": want HOST:PORT, HOST PORT or [::1]:PORT");

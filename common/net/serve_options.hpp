@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include <spdlog/common.h>
 
@@ -19,6 +21,7 @@ struct ServeOptions {
   std::chrono::nanoseconds write_timeout = std::chrono::seconds(30);
   bool proxy_protocol = false;  // behind a load balancer: each connection names its client
   spdlog::level::level_enum log_level = spdlog::level::info;
+  std::vector<std::string> warnings;  // flags given that do nothing here, said as it starts
 };
 
 }  // namespace gonet

@@ -1,5 +1,7 @@
 #include "common/net/server.hpp"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstring>
@@ -17,7 +19,25 @@
 
 namespace gonet {
 
+namespace {
+
+// What the flags given will not do: said once, before "listening on".
+void warn_of_flags(const ServeOptions& options) {
+  for (const std::string& warning : options.warnings) spdlog::warn("{}", warning);
+  rlimit descriptors{};
+  if (options.max_conns > 0 && ::getrlimit(RLIMIT_NOFILE, &descriptors) == 0 &&
+      descriptors.rlim_cur != RLIM_INFINITY && options.max_conns >= descriptors.rlim_cur) {
+    spdlog::warn(
+        "-max-conns {} is above the open-file limit ({}, ulimit -n): accepting pauses when "
+        "descriptors run out, before the cap",
+        options.max_conns, descriptors.rlim_cur);
+  }
+}
+
+}  // namespace
+
 int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
+  warn_of_flags(options);
   // Declared before the loops, which may still run handlers that use them as they go.
   ConnectionLimit limit(options.max_conns, options.max_conns_per_host);
   AcceptRate rate(options.max_accept_rate);

@@ -7,6 +7,8 @@ namespace {
 
 constexpr std::string_view kForms =
     "want HOST:PORT, /PATH, or a redis://, rediss:// or unix:// URL";
+constexpr const char* kNotAbsolute =
+    "a Unix socket's path must be absolute (/PATH or unix:///PATH)";
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -96,7 +98,7 @@ std::optional<RedisAddress> parse_redis_address(std::string_view text, std::stri
   RedisAddress address;
   const auto unix_path = [&](std::string_view path) -> std::optional<RedisAddress> {
     if (!path.starts_with('/')) {
-      why = "a Unix socket's path must be absolute";
+      why = kNotAbsolute;
       return std::nullopt;
     }
     address.transport = RedisAddress::Transport::unix_socket;
@@ -128,6 +130,10 @@ std::optional<RedisAddress> parse_redis_address(std::string_view text, std::stri
     rest = text.substr(9);
   } else if (text.find("://") != std::string_view::npos) {
     why = kForms;
+    return std::nullopt;
+  } else if (text.find(':') == std::string_view::npos &&
+             (text.find('/') != std::string_view::npos || text.ends_with(".sock"))) {
+    why = kNotAbsolute;
     return std::nullopt;
   } else {
     // HOST:PORT, as before URLs: the port is required.

@@ -7,6 +7,14 @@
 namespace gonet {
 namespace {
 
+// hiredis's parser says "Protocol error, got ..."; every message of ours begins in lower case.
+std::string reader_error(const char* errstr) {
+  std::string why = errstr;
+  if (!why.empty() && why[0] >= 'A' && why[0] <= 'Z')
+    why[0] = static_cast<char>(why[0] - 'A' + 'a');
+  return why;
+}
+
 // A type line ("+OK", "$5", "*3") longer than this is not Redis's: nothing this suite asks for
 // answers with a longer status or error.
 constexpr std::size_t kMaxLine = 64 * 1024;
@@ -171,7 +179,7 @@ bool RedisReader::pass(std::string_view bytes) {
     return false;
   }
   if (redisReaderFeed(parser_->reader, bytes.data(), bytes.size()) != REDIS_OK) {
-    error_ = parser_->reader->errstr;
+    error_ = reader_error(parser_->reader->errstr);
     return false;
   }
   return true;
@@ -181,7 +189,7 @@ std::optional<RedisReply> RedisReader::next() {
   if (!error_.empty()) return std::nullopt;
   void* reply = nullptr;
   if (redisReaderGetReply(parser_->reader, &reply) != REDIS_OK) {
-    error_ = parser_->reader->errstr;
+    error_ = reader_error(parser_->reader->errstr);
     return std::nullopt;
   }
   if (reply == nullptr) return std::nullopt;

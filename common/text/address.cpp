@@ -64,6 +64,13 @@ bool is_in_invalid_domain(std::string_view host) {
          (host.size() == kInvalid.size() || host[host.size() - kInvalid.size() - 1] == '.');
 }
 
+bool has_port_out_of_range(std::string_view host_port) {
+  const auto colon = host_port.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == host_port.size()) return false;
+  const auto port = host_port.substr(colon + 1);
+  return port.find_first_not_of("0123456789") == std::string_view::npos && !parse_port(port, 1);
+}
+
 std::optional<Endpoint> parse_host_port(std::string_view text) {
   // Go's net.SplitHostPort: the port follows the last colon; brackets only around the whole host.
   const auto colon = text.rfind(':');

@@ -41,4 +41,8 @@ bool is_in_invalid_domain(std::string_view host);
 // client's port is never 0, and may be a service name: "localhost:http").
 std::optional<Endpoint> parse_host_port(std::string_view text);
 
+// Whether the port after the last colon is a number that no server can have ("localhost:0",
+// "[::1]:99999"): what to say when parse_host_port refuses one.
+bool has_port_out_of_range(std::string_view host_port);
+
 }  // namespace gonet

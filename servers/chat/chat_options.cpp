@@ -82,7 +82,15 @@ ChatOptions parse_chat_options(const Program& program, const std::vector<std::st
   chat.redis_tls.ca_file = value_or_empty(result, "redis-tls-ca");
   chat.redis_tls.cert_file = value_or_empty(result, "redis-tls-cert");
   chat.redis_tls.key_file = value_or_empty(result, "redis-tls-key");
-  if (result.count("redis") == 0) return chat;
+  if (result.count("redis") == 0) {
+    for (const char* flag : {"room", "room-key-file", "redis-password-file", "redis-tls-ca",
+                             "redis-tls-cert", "redis-tls-key"}) {
+      if (result.count(flag) > 0) {
+        chat.serve.warnings.push_back("-" + std::string(flag) + " does nothing without -redis");
+      }
+    }
+    return chat;
+  }
 
   const auto address = result["redis"].as<std::string>();
   std::string why;

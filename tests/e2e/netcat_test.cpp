@@ -321,5 +321,21 @@ TEST(Netcat, BadUsageExitsTwoWithOneLine) {
   }
 }
 
+TEST(Netcat, APortOutOfRangeIsSaidSo) {
+  for (const std::string program : {"netcat1", "netcat2", "netcat3"}) {
+    for (const std::string server : {"localhost:0", "localhost:65536", "[::1]:99999"}) {
+      auto netcat = start_client(program, {server});
+      EXPECT_EQ(netcat.wait_exit(3s), 2) << program << " " << server;
+      EXPECT_EQ(netcat.stderr_text(), program + ": invalid server \"" + server +
+                                          "\": port out of range (1 to 65535); see --help\n");
+    }
+  }
+  auto wall = start_client("clockwall", {"Mars=localhost:0"});
+  EXPECT_EQ(wall.wait_exit(3s), 2);
+  EXPECT_EQ(wall.stderr_text(),
+            "clockwall: invalid clock \"Mars=localhost:0\": port out of range (1 to 65535); see "
+            "--help\n");
+}
+
 }  // namespace
 }  // namespace e2e
