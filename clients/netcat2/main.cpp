@@ -1,6 +1,7 @@
 // netcat2 is a read/write TCP client: stdin to the connection and the connection to stdout, at
 // once. It ends as soon as either side does.
 #include <asio/awaitable.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 
 #include "common/cli/dial_flags.hpp"
 #include "common/cli/program.hpp"
@@ -13,12 +14,19 @@
 
 namespace {
 
+// mustCopy(conn, os.Stdin). Over TLS the end is said with close_notify, as Go's Close says it,
+// rather than cut short.
+asio::awaitable<void> send_input(gonet::Conn& conn, asio::posix::stream_descriptor& in) {
+  co_await gonet::must_copy(conn, in);
+  if (conn.tls() != nullptr) co_await conn.close_write();
+}
+
 asio::awaitable<void> netcat(gonet::DialOptions options) {
   auto conn = co_await gonet::dial(options.server, options.tls);
   auto in = gonet::standard_input(conn.get_executor());
   auto out = gonet::standard_output(conn.get_executor());
   // The book's `go mustCopy(os.Stdout, conn)` beside `mustCopy(conn, os.Stdin)`.
-  co_await gonet::either(gonet::must_copy(out, conn), gonet::must_copy(conn, in));
+  co_await gonet::either(gonet::must_copy(out, conn), send_input(conn, in));
 }
 
 }  // namespace

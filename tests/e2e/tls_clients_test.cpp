@@ -226,6 +226,30 @@ TEST_F(TlsClients, Netcat1PrintsOpensslServersBytesAndTakesAnEndWithoutCloseNoti
   expect_no_sanitizer_report(netcat);
 }
 
+// At stdin's end netcat2 ends, and over TLS it says so with close_notify, as Go's Close does
+// and netcat3 does: OpenSSL's server ends with "DONE" (close_notify read), not "ERROR" (the
+// connection cut without it). Several runs, since the alert and the FIN can reach the server in
+// one read or two.
+TEST_F(TlsClients, Netcat2EndsWithCloseNotifyAtStdinEof) {
+  const TempFile input("hello\n");
+  for (int run = 0; run < 5; ++run) {
+    const std::uint16_t port = unused_port();
+    auto server = ChildProcess::start(
+        {"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-naccept", "1",
+         "-cert", certificates_.file("server.crt"), "-key", certificates_.file("server.key")});
+    ASSERT_TRUE(eventually([&] { return listening_on(port); }, 5s)) << server.stderr_text();
+    auto netcat =
+        start_client("netcat2", {"-tls-ca", ca(), local(port)}, StdinMode::kFile, input.path());
+    EXPECT_EQ(netcat.wait_exit(5s), 0) << netcat.stderr_text();
+    const std::string said = server.read_stdout_until_eof(5s);
+    EXPECT_NE(said.find("\nhello\n"), std::string::npos) << said;
+    EXPECT_NE(said.find("\nDONE\n"), std::string::npos) << "run " << run << ": " << said;
+    EXPECT_EQ(said.find("\nERROR\n"), std::string::npos) << "run " << run << ": " << said;
+    server.wait_exit(5s);
+    expect_no_sanitizer_report(netcat);
+  }
+}
+
 TEST_F(TlsClients, InsecureSaysSoInOneWarningAndSkipsEveryCheck) {
   // The name and the CA are both wrong for this server: only -tls-insecure lets it through.
   auto netcat =
