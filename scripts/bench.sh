@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Release variant, runs every benchmark (our programs, and Debian's nc, socat and
 # ncat beside them in the same run) and writes tests/bench/BENCHMARKS.md, with the JSON lines it
-# was made from in tests/bench/results.jsonl. About 12 minutes on 2 cores; loopback only, every
+# was made from in tests/bench/results.jsonl. About 35 minutes on 2 cores; loopback only, every
 # run bounded in connections (under the descriptor limit) and in time.
 #   scripts/bench.sh [--quick]      --quick: small counts and short runs, to check that it works
 set -euo pipefail
