@@ -1,5 +1,9 @@
 // The servers behind Debian's HAProxy (tls_peers.hpp), TLS ending there. OpenSSL's s_client is
 // the TLS client here; tls_clients_test.cpp has ours.
+#include <pwd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +28,38 @@ class BehindHaproxy : public HaproxyInFront {
     return ChildProcess::start(std::move(argv));
   }
 };
+
+// As deployed beside Debian's configuration: `haproxy -c` takes both files; HAProxy serves as
+// the haproxy user in its chroot, and logs each connection (option tcplog) once it ends.
+TEST_F(BehindHaproxy, RunsBesideDebiansConfigAsHaproxyInItsChrootAndLogsEachConnection) {
+  const auto& [debian, shipped] = haproxy_files_;
+  if (debian.empty()) GTEST_SKIP() << "needs root and Debian's /etc/haproxy/haproxy.cfg";
+  auto check =
+      ChildProcess::start({"haproxy", "-c", "-f", debian.string(), "-f", shipped.string()});
+  EXPECT_EQ(check.wait_exit(10s), 0) << check.stderr_text();
+
+  const std::string proc = "/proc/" + std::to_string(haproxy_->pid());
+  std::error_code ec;
+  EXPECT_EQ(std::filesystem::read_symlink(proc + "/root", ec), "/var/lib/haproxy") << ec.message();
+  std::ifstream status(proc + "/status");
+  std::string line;
+  while (std::getline(status, line) && !line.starts_with("Uid:")) {
+  }
+  const passwd* haproxy = ::getpwnam("haproxy");
+  ASSERT_NE(haproxy, nullptr);
+  EXPECT_TRUE(line.starts_with("Uid:\t" + std::to_string(haproxy->pw_uid) + "\t")) << line;
+
+  {
+    auto client = tls_client(clock_tls_);
+    ASSERT_TRUE(client.read_stdout_line(5s)) << client.stderr_text();
+  }
+  EXPECT_TRUE(eventually(
+      [&] {
+        return haproxy_->stderr_text().find(" clock_tls~ clock2/clock2 ") != std::string::npos;
+      },
+      5s))
+      << haproxy_->stderr_text();
+}
 
 TEST_F(BehindHaproxy, ReverbTwoEchoesOverTls) {
   auto client = tls_client(reverb_tls_);

@@ -79,6 +79,19 @@ Certificates::~Certificates() {
   fs::remove_all(dir, ec);
 }
 
+fs::path debian_global(const fs::path& dir) {
+  std::ifstream installed("/etc/haproxy/haproxy.cfg");
+  if (!installed || ::geteuid() != 0) return {};  // chroot and user need root
+  std::stringstream text;
+  text << installed.rdbuf();
+  std::string config = text.str();
+  replace_all(config, "/run/haproxy/", dir.string() + "/");
+  replace_all(config, "log /dev/log", "log stderr format short");
+  const fs::path path = dir / "debian-haproxy.cfg";
+  std::ofstream(path) << config;
+  return path;
+}
+
 void HaproxyInFront::SetUp() {
   if (!on_path("haproxy") || !on_path("openssl")) {
     GTEST_SKIP() << "haproxy or openssl is missing: scripts/setup.sh installs them";
@@ -104,10 +117,16 @@ void HaproxyInFront::SetUp() {
   replace_all(config, "127.0.0.1:8001", "127.0.0.1:" + std::to_string(clock_->port));
   replace_all(config, "127.0.0.1:8002", "127.0.0.1:" + std::to_string(reverb_->port));
   replace_all(config, "127.0.0.1:8003", "127.0.0.1:" + std::to_string(chat_->port));
-  const fs::path path = certificates_.dir / "haproxy.cfg";
+  const fs::path path = certificates_.dir / "gonet.cfg";
   std::ofstream(path) << config;
-
-  haproxy_ = ChildProcess::start({"haproxy", "-db", "-f", path.string()});
+  // As deployed: after Debian's own haproxy.cfg, whose global section is the one (the haproxy
+  // user, its chroot, syslog), with its sockets moved here and its log to stderr, for the tests.
+  const fs::path debian = debian_global(certificates_.dir);
+  std::vector<std::string> argv = {"haproxy", "-db"};
+  if (!debian.empty()) argv.insert(argv.end(), {"-f", debian.string()});
+  argv.insert(argv.end(), {"-f", path.string()});
+  haproxy_ = ChildProcess::start(argv);
+  haproxy_files_ = {debian, path};
   for (const std::uint16_t port : {clock_tls_, reverb_tls_, chat_tls_, chat_verified_}) {
     ASSERT_TRUE(eventually([&] { return TcpClient::try_connect(port).has_value(); }, 5s))
         << "haproxy does not listen on " << port << ": " << haproxy_->stderr_text();

@@ -47,6 +47,13 @@ class HaproxyInFront : public ::testing::Test {
   std::optional<Server> clock_, reverb_, chat_;
   std::uint16_t clock_tls_ = 0, reverb_tls_ = 0, chat_tls_ = 0, chat_verified_ = 0;
   std::optional<ChildProcess> haproxy_;
+  // What haproxy_ was started with: Debian's haproxy.cfg as the tests run it (empty when it is
+  // not installed, or the tests are not root), then the shipped file.
+  std::pair<std::filesystem::path, std::filesystem::path> haproxy_files_;
 };
+
+// Debian's /etc/haproxy/haproxy.cfg, its sockets moved to `dir` and its log to stderr, written
+// in `dir`; empty when it is missing or this process is not root.
+std::filesystem::path debian_global(const std::filesystem::path& dir);
 
 }  // namespace e2e
