@@ -97,6 +97,10 @@ measure "clock2 $big -threads 2" clock2 -threads 2 -- clockload -conns "$big" -s
 measure "clock2 1000" clock2 -- clockload -conns 1000 -secs "$secs"
 measure "clock2 1000 -threads 2" clock2 -threads 2 -- clockload -conns 1000 -secs "$secs"
 measure "churn clock2" clock2 -- churn -workers 16 -secs "$secs"
+# A client that closes without reading the time, beside one that reads it and then closes (as
+# nc's users do): the second's socket stays until the tick that its close makes fail, since a
+# client that only half-closes keeps its ticks.
+measure "churn clock2, closing unread" clock2 -- churn -workers 16 -secs "$secs" -no-read
 # The PROXY protocol's cost: with the flag, and the same header bytes to a server without it.
 measure "churn clock2 -proxy-protocol" clock2 -proxy-protocol -- \
   churn -workers 16 -secs "$secs" -proxy-v2

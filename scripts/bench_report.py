@@ -396,6 +396,19 @@ def main():
             "rate within 5 % of without the flag",
             proxied["per_second"] >= 0.95 * floor["per_second"]))
 
+    # Issue 31: a client that reads the time and then closes, beside one that closes unread.
+    unread = rows.get("churn clock2, closing unread")
+    if unread:
+        table.append((
+            "churn: a client that reads the time, then closes / one that closes unread: rate, "
+            "server CPU per connection, descriptors held at most", "–", "–",
+            f"{fmt(churn['per_second'], 0)}/s, {fmt(churn['server_us_per_conn'])} µs, "
+            f"{fmt(churn['server_most_descriptors'])} / {fmt(unread['per_second'], 0)}/s, "
+            f"{fmt(unread['server_us_per_conn'])} µs, {fmt(unread['server_most_descriptors'])}",
+            "rate and CPU within 10 %",
+            churn["per_second"] >= 0.9 * unread["per_second"] and
+            churn["server_us_per_conn"] <= 1.1 * unread["server_us_per_conn"]))
+
     out = []
     out.append("# Benchmarks")
     out.append("")

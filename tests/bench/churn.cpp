@@ -1,9 +1,9 @@
 // churn opens connections to a server as fast as W workers can, each: connect, read the first
-// line, close; and measures the rate, the server's CPU per connection and, with -pid, the most
-// descriptors it held at once. With -proxy-v2 each connection begins with a PROXY v2 header
-// naming its own addresses, as HAProxy's send-proxy-v2 would (for a server's -proxy-protocol).
-// One JSON line on stdout.
-//   churn -addr 127.0.0.1:8000 -workers 16 -secs 10 -pid PID [-proxy-v2]
+// line (with -no-read: none), close; and measures the rate, the server's CPU per connection and,
+// with -pid, the most descriptors it held at once. With -proxy-v2 each connection begins with a
+// PROXY v2 header naming its own addresses, as HAProxy's send-proxy-v2 would (for a server's
+// -proxy-protocol). One JSON line on stdout.
+//   churn -addr 127.0.0.1:8000 -workers 16 -secs 10 -pid PID [-proxy-v2] [-no-read]
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -37,6 +37,7 @@ struct Options {
   bench::LoadOptions load;
   std::size_t workers = 16;
   bool proxy_v2 = false;
+  bool read = true;  // the first line before closing, as a person's nc does
 };
 
 Options parse(const gonet::Program& program, const std::vector<std::string>& args) {
@@ -44,13 +45,15 @@ Options parse(const gonet::Program& program, const std::vector<std::string>& arg
   bench::add_load_flags(options);
   options.add_options("load")("workers", "connections in flight at once",
                               cxxopts::value<std::string>()->default_value("16"), "W")(
-      "proxy-v2", "begin each connection with a PROXY v2 header, as HAProxy's send-proxy-v2");
+      "proxy-v2", "begin each connection with a PROXY v2 header, as HAProxy's send-proxy-v2")(
+      "no-read", "close at once, reading nothing");
   const auto result = gonet::parse(options, program, args);
   Options parsed;
   parsed.load = bench::load_flags(result);
   parsed.workers =
       gonet::parse_count<std::size_t>("workers", result["workers"].as<std::string>(), 1, 1000);
   parsed.proxy_v2 = result["proxy-v2"].as<bool>();
+  parsed.read = !result["no-read"].as<bool>();
   return parsed;
 }
 
@@ -71,7 +74,7 @@ std::string proxy_v2_header(tcp::socket& socket) {
                                       client.port(), server.port()));
 }
 
-asio::awaitable<void> worker(tcp::endpoint server, bool proxy_v2, Run& run) {
+asio::awaitable<void> worker(tcp::endpoint server, const Options& options, Run& run) {
   const auto executor = co_await asio::this_coro::executor;
   asio::steady_timer pause(executor);
   for (std::size_t dialled = 0; steady_clock::now() < run.until; ++dialled) {
@@ -83,7 +86,7 @@ asio::awaitable<void> worker(tcp::endpoint server, bool proxy_v2, Run& run) {
       co_await pause.async_wait(gonet::use_nothrow);
       continue;
     }
-    if (proxy_v2) {
+    if (options.proxy_v2) {
       const std::string header = proxy_v2_header(socket);
       if (auto [ec, n] =
               co_await asio::async_write(socket, asio::buffer(header), gonet::use_nothrow);
@@ -91,6 +94,10 @@ asio::awaitable<void> worker(tcp::endpoint server, bool proxy_v2, Run& run) {
         ++run.failed;
         continue;
       }
+    }
+    if (!options.read) {
+      ++run.completed;
+      continue;  // closed here, reading nothing
     }
     asio::streambuf line;
     auto [ec, n] = co_await asio::async_read_until(socket, line, '\n', gonet::use_nothrow);
@@ -125,7 +132,7 @@ int main(int argc, char* argv[]) {
   const auto started = steady_clock::now();
   run.until = started + options.load.secs;
   for (std::size_t i = 0; i < options.workers; ++i) {
-    asio::co_spawn(io, worker(options.load.server, options.proxy_v2, run), asio::detached);
+    asio::co_spawn(io, worker(options.load.server, options, run), asio::detached);
   }
   if (pid) asio::co_spawn(io, watch_descriptors(pid, run), asio::detached);
   io.run();
@@ -136,6 +143,7 @@ int main(int argc, char* argv[]) {
   json.add("generator", std::string("churn"))
       .add("workers", static_cast<long long>(options.workers))
       .add("proxy_v2", static_cast<long long>(options.proxy_v2))
+      .add("reads", static_cast<long long>(options.read))
       .add("secs", static_cast<long long>(options.load.secs.count()))
       .add("completed", static_cast<long long>(run.completed))
       .add("failed", static_cast<long long>(run.failed))

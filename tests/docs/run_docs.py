@@ -17,7 +17,7 @@ earlier one made. In it, build/bin holds the programs under test and scripts the
 what needs root or the real /etc runs under a prefix there instead: `sudo` runs the command as
 it is, /etc, /run and /usr/local/share/doc/gonet/examples are the scratch folder's own, `apt
 install` checks that the package is installed, and `systemctl restart haproxy` starts HAProxy
-as Debian's unit would, with the files under the prefix.
+as Debian's unit would, with the files under the prefix (`restart redis-server` too).
 
 In a transcript a command's stdin is a terminal nobody types at (open and silent; a pipe of its
 own, `printf ... | COMMAND`, ends); `COMMAND &` runs in the background (`kill %N` ends the Nth), and its lines may
@@ -65,8 +65,15 @@ class Scratch:
         for name in ("haproxy.cfg", "redis-acl.txt"):
             text = (self.source / "servers/deploy" / name).read_text()
             (examples / name).write_text(text.replace("/etc/haproxy/", f"{self.dir}/etc/haproxy/"))
-        for folder in ("etc/haproxy", "etc/default", "run/haproxy"):
+        for folder in ("etc/haproxy", "etc/default", "etc/redis", "run/haproxy", "run/redis",
+                       "var/log/redis", "var/lib/redis"):
             (self.dir / folder).mkdir(parents=True)
+        debian_redis = pathlib.Path("/etc/redis/redis.conf")
+        if debian_redis.exists():
+            text = debian_redis.read_text()
+            for real in ("/run/redis", "/var/log/redis", "/var/lib/redis"):
+                text = text.replace(real, f"{self.dir}{real}")
+            (self.dir / "etc/redis/redis.conf").write_text(text)
         debian = pathlib.Path("/etc/haproxy/haproxy.cfg")
         if debian.exists():
             text = debian.read_text()
@@ -89,6 +96,14 @@ case "$*" in
     # Debian's unit: haproxy -Ws -f $CONFIG -p $PIDFILE $EXTRAOPTS, here as a daemon.
     exec /usr/sbin/haproxy -D -f "{self.dir}/etc/haproxy/haproxy.cfg" \\
       -p "{self.dir}/haproxy.pid" $EXTRAOPTS ;;
+  "restart redis-server")
+    [ -f "{self.dir}/run/redis/redis-server.pid" ] &&
+      kill "$(cat "{self.dir}/run/redis/redis-server.pid")" 2>/dev/null && sleep 0.3
+    # Debian's unit: redis-server /etc/redis/redis.conf, which daemonizes.
+    /usr/bin/redis-server "{self.dir}/etc/redis/redis.conf" || exit 1
+    for i in $(seq 50); do [ -s "{self.dir}/run/redis/redis-server.pid" ] && exit 0; sleep 0.1; done
+    echo "redis-server did not start: $(tail -3 "{self.dir}/var/log/redis/redis-server.log")" >&2
+    exit 1 ;;
   *) echo "systemctl $*: not run by the doc tests" >&2; exit 1 ;;
 esac''')
         self.env = dict(os.environ, PATH=f"{self.shims}:{self.dir}/build/bin:{os.environ['PATH']}",
@@ -101,7 +116,8 @@ esac''')
 
     def rewrite(self, command):
         """The command as it runs under the prefix."""
-        for real in ("/etc/haproxy", "/etc/default/haproxy", "/run/", "/usr/local/share/doc/gonet"):
+        for real in ("/etc/haproxy", "/etc/default/haproxy", "/etc/redis", "/run/",
+                     "/usr/local/share/doc/gonet"):
             command = re.sub(rf"(?<![\w/.]){re.escape(real)}", f"{self.dir}{real}", command)
         return command
 
@@ -111,13 +127,24 @@ esac''')
                 os.killpg(group, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        pid_file = self.dir / "haproxy.pid"
-        if pid_file.exists():
-            for pid in pid_file.read_text().split():
-                try:
-                    os.kill(int(pid), signal.SIGTERM)
-                except (ProcessLookupError, ValueError):
-                    pass
+        daemons = []
+        for pid_file in (self.dir / "haproxy.pid", self.dir / "run/redis/redis-server.pid"):
+            if pid_file.exists():
+                daemons += [int(pid) for pid in pid_file.read_text().split() if pid.isdigit()]
+        for pid in daemons:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        # Before the folder goes: Redis saves its data there as it stops, and does not stop
+        # while it cannot.
+        deadline = time.monotonic() + 10
+        while daemons and time.monotonic() < deadline:
+            daemons = [pid for pid in daemons if pathlib.Path(f"/proc/{pid}").exists() and
+                       "Z" not in pathlib.Path(f"/proc/{pid}/stat").read_text().split()[2:3]]
+            time.sleep(0.05)
+        for pid in daemons:
+            os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
