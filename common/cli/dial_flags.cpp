@@ -5,6 +5,7 @@
 #include "common/cli/values.hpp"
 
 namespace gonet {
+
 DialOptions parse_dial_options(const Program& program, const std::vector<std::string>& args) {
   auto options = command_line(program, "[HOST:PORT | HOST PORT]");
   options.add_options()("host", "server host, a name or an address (default: localhost)",

@@ -21,6 +21,16 @@ namespace gonet {
 
 namespace {
 
+// As Go's runtime does (since 1.19): the soft open-file limit, 1024 by default and under
+// systemd, guards select(2), which no server here calls; the hard limit is the administrator's.
+void raise_descriptor_limit() {
+  rlimit descriptors{};
+  if (::getrlimit(RLIMIT_NOFILE, &descriptors) != 0) return;
+  if (descriptors.rlim_cur >= descriptors.rlim_max) return;
+  descriptors.rlim_cur = descriptors.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &descriptors);  // the hard limit may be more than the kernel allows
+}
+
 // What the flags given will not do: said once, before "listening on".
 void warn_of_flags(const ServeOptions& options) {
   for (const std::string& warning : options.warnings) spdlog::warn("{}", warning);
@@ -37,6 +47,7 @@ void warn_of_flags(const ServeOptions& options) {
 }  // namespace
 
 int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
+  raise_descriptor_limit();
   warn_of_flags(options);
   // Declared before the loops, which may still run handlers that use them as they go.
   ConnectionLimit limit(options.max_conns, options.max_conns_per_host);

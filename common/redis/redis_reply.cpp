@@ -1,5 +1,6 @@
 #include "common/redis/redis_reply.hpp"
 
+#include <cctype>
 #include <charconv>
 
 #include <hiredis/hiredis.h>
@@ -10,8 +11,7 @@ namespace {
 // hiredis's parser says "Protocol error, got ..."; every message of ours begins in lower case.
 std::string reader_error(const char* errstr) {
   std::string why = errstr;
-  if (!why.empty() && why[0] >= 'A' && why[0] <= 'Z')
-    why[0] = static_cast<char>(why[0] - 'A' + 'a');
+  if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
   return why;
 }
 

@@ -66,6 +66,16 @@ TEST(Address, ParsesPortsWithinRange) {
   }
 }
 
+TEST(Address, SaysWhenAPortIsANumberOutOfRange) {
+  for (const char* out : {"localhost:0", "localhost:65536", "[::1]:99999", "h:000000"}) {
+    EXPECT_TRUE(has_port_out_of_range(out)) << out;
+  }
+  for (const char* other : {"localhost:8000", "localhost:http", "localhost:", "localhost",
+                            "localhost:8o00", "localhost:-1"}) {
+    EXPECT_FALSE(has_port_out_of_range(other)) << other;
+  }
+}
+
 TEST(Address, PrintsIpv6InBrackets) {
   EXPECT_EQ(to_string(Endpoint{"localhost", 8000}), "localhost:8000");
   EXPECT_EQ(to_string(Endpoint{"::1", 8000}), "[::1]:8000");
