@@ -5,6 +5,33 @@
 #include "common/cli/values.hpp"
 
 namespace gonet {
+namespace {
+
+// The server as the arguments give it: HOST:PORT, or HOST PORT.
+Endpoint server_of(const std::vector<std::string>& words) {
+  if (words.size() == 1) {
+    const auto endpoint = parse_host_port(words[0]);
+    if (!endpoint && has_port_out_of_range(words[0])) {
+      throw UsageError("invalid server \"" + words[0] + "\": port out of range (1 to 65535)");
+    }
+    if (!endpoint) {
+      throw UsageError("invalid server \"" + words[0] +
+                       "\": want HOST:PORT, HOST PORT or [::1]:PORT");
+    }
+    return *endpoint;
+  }
+  if (words.size() == 2) {
+    const auto endpoint = dial_endpoint(words[0], words[1]);
+    if (!endpoint) {
+      throw UsageError("invalid server \"" + words[0] + " " + words[1] +
+                       "\": want HOST PORT with a port from 1 to 65535 or a service name");
+    }
+    return *endpoint;
+  }
+  throw UsageError("too many arguments: want HOST:PORT or HOST PORT");
+}
+
+}  // namespace
 
 DialOptions parse_dial_options(const Program& program, const std::vector<std::string>& args) {
   auto options = command_line(program, "[HOST:PORT | HOST PORT]");
@@ -23,27 +50,7 @@ DialOptions parse_dial_options(const Program& program, const std::vector<std::st
     if (result.count("host") > 0 || result.count("port") > 0) {
       throw UsageError("give the server as HOST:PORT, HOST PORT or -host/-port, not both");
     }
-    const auto& words = result["server"].as<std::vector<std::string>>();
-    if (words.size() == 1) {
-      const auto endpoint = parse_host_port(words[0]);
-      if (!endpoint && has_port_out_of_range(words[0])) {
-        throw UsageError("invalid server \"" + words[0] + "\": port out of range (1 to 65535)");
-      }
-      if (!endpoint) {
-        throw UsageError("invalid server \"" + words[0] +
-                         "\": want HOST:PORT, HOST PORT or [::1]:PORT");
-      }
-      dial.server = *endpoint;
-    } else if (words.size() == 2) {
-      const auto endpoint = dial_endpoint(words[0], words[1]);
-      if (!endpoint) {
-        throw UsageError("invalid server \"" + words[0] + " " + words[1] +
-                         "\": want HOST PORT with a port from 1 to 65535 or a service name");
-      }
-      dial.server = *endpoint;
-    } else {
-      throw UsageError("too many arguments: want HOST:PORT or HOST PORT");
-    }
+    dial.server = server_of(result["server"].as<std::vector<std::string>>());
     return dial;
   }
   std::string host = dial.server.host;

@@ -44,6 +44,29 @@ void warn_of_flags(const ServeOptions& options) {
   }
 }
 
+// The sockets to accept on, one for each loop, and "listening on" said: a socket passed by
+// systemd takes the place of -host and -port. Throws Failure.
+std::vector<asio::ip::tcp::acceptor> open_listeners(std::deque<asio::io_context>& loops,
+                                                    const ServeOptions& options) {
+  std::vector<asio::ip::tcp::acceptor> acceptors = acceptors_from_systemd(loops);
+  std::string_view origin = "socket from systemd: ";
+  if (acceptors.empty()) {
+    acceptors = listen(loops, options.listen);
+    origin = "";
+  }
+  spdlog::info("{}listening on {}", origin, to_string(acceptors.front().local_endpoint()));
+  return acceptors;
+}
+
+// The first loop on this thread, each other on one of its own, until all have ended.
+void run_each_on_a_thread(std::deque<asio::io_context>& loops) {
+  std::vector<std::jthread> threads;
+  for (std::size_t i = 1; i < loops.size(); ++i) {
+    threads.emplace_back([&loop = loops[i]] { loop.run(); });
+  }
+  loops.front().run();
+}  // the threads join
+
 }  // namespace
 
 int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
@@ -54,8 +77,9 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
   AcceptRate rate(options.max_accept_rate);
   AcceptRate* const accept_rate = options.max_accept_rate > 0 ? &rate : nullptr;
   std::atomic<int> status = 0;
-  // One thread per loop: nothing is shared between loops, so no locking is needed inside one.
-  // A deque, because a loop never moves once made.
+  // One thread per loop: a session belongs to its loop, so nothing inside one needs a lock (the
+  // connection limit and the accept rate, which every loop shares, lock their own). A deque,
+  // because a loop never moves once made.
   std::deque<asio::io_context> loops;
   for (unsigned i = 0; i < options.threads; ++i) loops.emplace_back(1);
   auto stop_all = [&loops] {
@@ -71,20 +95,12 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
   });
 
   std::vector<asio::ip::tcp::acceptor> acceptors;
-  std::string_view origin;
   try {
-    // A socket passed by systemd takes the place of -host and -port.
-    acceptors = acceptors_from_systemd(loops);
-    if (acceptors.empty()) {
-      acceptors = listen(loops, options.listen);
-    } else {
-      origin = "socket from systemd: ";
-    }
+    acceptors = open_listeners(loops, options);
   } catch (const Failure& failure) {
     spdlog::error("{}", failure.what());
     return 1;
   }
-  spdlog::info("{}listening on {}", origin, to_string(acceptors.front().local_endpoint()));
 
   for (std::size_t i = 0; i < loops.size(); ++i) {
     asio::co_spawn(
@@ -98,12 +114,7 @@ int run_server(const ServeOptions& options, const AcceptLoop& accept_loop) {
         });
   }
 
-  std::vector<std::jthread> threads;
-  for (std::size_t i = 1; i < loops.size(); ++i) {
-    threads.emplace_back([&loop = loops[i]] { loop.run(); });
-  }
-  loops.front().run();
-  threads.clear();  // joins
+  run_each_on_a_thread(loops);
   return status;
 }
 

@@ -77,76 +77,40 @@ bool parse_authority(std::string_view text, RedisAddress& address, std::string& 
   return true;
 }
 
-}  // namespace
-
-std::string to_string(const RedisAddress& address) {
-  switch (address.transport) {
-    case RedisAddress::Transport::unix_socket:
-      return address.user.empty() ? address.path : "unix://" + address.user + "@" + address.path;
-    case RedisAddress::Transport::tcp:
-    case RedisAddress::Transport::tls:
-      break;
-  }
-  const std::string endpoint = gonet::to_string(Endpoint{address.host, address.port});
-  if (address.transport == RedisAddress::Transport::tcp && address.user.empty()) return endpoint;
-  const std::string scheme =
-      address.transport == RedisAddress::Transport::tls ? "rediss://" : "redis://";
-  return scheme + (address.user.empty() ? "" : address.user + "@") + endpoint;
-}
-
-std::optional<RedisAddress> parse_redis_address(std::string_view text, std::string& why) {
-  RedisAddress address;
-  const auto unix_path = [&](std::string_view path) -> std::optional<RedisAddress> {
-    if (!path.starts_with('/')) {
-      why = kNotAbsolute;
-      return std::nullopt;
-    }
-    address.transport = RedisAddress::Transport::unix_socket;
-    address.path = std::string(path);
-    return address;
-  };
-  if (text.starts_with('/')) return unix_path(text);
-  if (text.starts_with("unix://")) {
-    // unix://[USER@]/PATH, as redis-py writes it.
-    std::string_view rest = text.substr(7);
-    if (const auto at = rest.find("@/");
-        at != std::string_view::npos && rest.substr(0, at).find('/') == std::string_view::npos) {
-      const auto user = percent_decoded(rest.substr(0, at));
-      if (!user || user->empty() || user->find(':') != std::string::npos) {
-        why = "want unix://USER@/PATH (a password in the URL only for redis:// and rediss://)";
-        return std::nullopt;
-      }
-      address.user = *user;
-      rest.remove_prefix(at + 1);
-    }
-    return unix_path(rest);
-  }
-
-  std::string_view rest;
-  if (text.starts_with("redis://")) {
-    rest = text.substr(8);
-  } else if (text.starts_with("rediss://")) {
-    address.transport = RedisAddress::Transport::tls;
-    rest = text.substr(9);
-  } else if (text.find("://") != std::string_view::npos) {
-    why = kForms;
-    return std::nullopt;
-  } else if (text.find(':') == std::string_view::npos &&
-             (text.find('/') != std::string_view::npos || text.ends_with(".sock"))) {
+std::optional<RedisAddress> unix_socket_at(std::string_view path, std::string user,
+                                           std::string& why) {
+  if (!path.starts_with('/')) {
     why = kNotAbsolute;
     return std::nullopt;
-  } else {
-    // HOST:PORT, as before URLs: the port is required.
-    const auto endpoint = parse_host_port(text);
-    if (!endpoint || endpoint->port == 0 || endpoint->host.empty()) {
-      why = text.find(':') == std::string_view::npos ? std::string(kForms)
-                                                     : "want a port number from 1 to 65535";
+  }
+  RedisAddress address;
+  address.transport = RedisAddress::Transport::unix_socket;
+  address.path = std::string(path);
+  address.user = std::move(user);
+  return address;
+}
+
+// unix://[USER@]/PATH, as redis-py writes it; `rest` is what follows "unix://".
+std::optional<RedisAddress> parse_unix_url(std::string_view rest, std::string& why) {
+  std::string user;
+  if (const auto at = rest.find("@/");
+      at != std::string_view::npos && rest.substr(0, at).find('/') == std::string_view::npos) {
+    const auto decoded = percent_decoded(rest.substr(0, at));
+    if (!decoded || decoded->empty() || decoded->find(':') != std::string::npos) {
+      why = "want unix://USER@/PATH (a password in the URL only for redis:// and rediss://)";
       return std::nullopt;
     }
-    address.host = endpoint->host;
-    address.port = endpoint->port;
-    return address;
+    user = *decoded;
+    rest.remove_prefix(at + 1);
   }
+  return unix_socket_at(rest, std::move(user), why);
+}
+
+// redis://[USER[:PASSWORD]@]HOST[:PORT][/] or rediss://...; `rest` is what follows "://".
+std::optional<RedisAddress> parse_url(RedisAddress::Transport transport, std::string_view rest,
+                                      std::string& why) {
+  RedisAddress address;
+  address.transport = transport;
   // A trailing "/" is allowed; a database number or any other path is not (pub/sub has none).
   if (rest.ends_with('/')) rest.remove_suffix(1);
   if (rest.find_first_of("/?#") != std::string_view::npos) {
@@ -169,6 +133,53 @@ std::optional<RedisAddress> parse_redis_address(std::string_view text, std::stri
     address.password = *password;
   }
   if (!parse_authority(rest, address, why)) return std::nullopt;
+  return address;
+}
+
+}  // namespace
+
+std::string to_string(const RedisAddress& address) {
+  switch (address.transport) {
+    case RedisAddress::Transport::unix_socket:
+      return address.user.empty() ? address.path : "unix://" + address.user + "@" + address.path;
+    case RedisAddress::Transport::tcp:
+    case RedisAddress::Transport::tls:
+      break;
+  }
+  const std::string endpoint = gonet::to_string(Endpoint{address.host, address.port});
+  if (address.transport == RedisAddress::Transport::tcp && address.user.empty()) return endpoint;
+  const std::string scheme =
+      address.transport == RedisAddress::Transport::tls ? "rediss://" : "redis://";
+  return scheme + (address.user.empty() ? "" : address.user + "@") + endpoint;
+}
+
+std::optional<RedisAddress> parse_redis_address(std::string_view text, std::string& why) {
+  if (text.starts_with('/')) return unix_socket_at(text, {}, why);
+  if (text.starts_with("unix://")) return parse_unix_url(text.substr(7), why);
+  if (text.starts_with("redis://"))
+    return parse_url(RedisAddress::Transport::tcp, text.substr(8), why);
+  if (text.starts_with("rediss://")) {
+    return parse_url(RedisAddress::Transport::tls, text.substr(9), why);
+  }
+  if (text.find("://") != std::string_view::npos) {
+    why = kForms;
+    return std::nullopt;
+  }
+  if (text.find(':') == std::string_view::npos &&
+      (text.find('/') != std::string_view::npos || text.ends_with(".sock"))) {
+    why = kNotAbsolute;
+    return std::nullopt;
+  }
+  // HOST:PORT, as before URLs: the port is required.
+  const auto endpoint = parse_host_port(text);
+  if (!endpoint || endpoint->port == 0 || endpoint->host.empty()) {
+    why = text.find(':') == std::string_view::npos ? std::string(kForms)
+                                                   : "want a port number from 1 to 65535";
+    return std::nullopt;
+  }
+  RedisAddress address;
+  address.host = endpoint->host;
+  address.port = endpoint->port;
   return address;
 }
 

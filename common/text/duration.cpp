@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <utility>
 
 namespace gonet {
@@ -26,6 +27,54 @@ constexpr std::array<Unit, 8> kUnits{{{"ns", 1},
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// A number of a duration, "1", "1.5" or ".5": whole + fraction / scale.
+struct Number {
+  std::uint64_t whole = 0;
+  std::uint64_t fraction = 0;
+  std::uint64_t scale = 1;
+};
+
+// The number at the front of `text`, taken off it; nullopt if there is none, or if its whole part
+// passes `limit`.
+std::optional<Number> take_number(std::string_view& text, std::uint64_t limit) {
+  Number number;
+  bool digits = false;
+  while (!text.empty() && is_digit(text[0])) {
+    const auto digit = static_cast<std::uint64_t>(text[0] - '0');
+    if (number.whole > (limit - digit) / 10) return std::nullopt;
+    number.whole = number.whole * 10 + digit;
+    text.remove_prefix(1);
+    digits = true;
+  }
+  if (!text.empty() && text[0] == '.') {
+    text.remove_prefix(1);
+    while (!text.empty() && is_digit(text[0])) {
+      if (number.scale < 1'000'000'000'000'000) {  // digits past this cannot matter
+        number.fraction = number.fraction * 10 + static_cast<std::uint64_t>(text[0] - '0');
+        number.scale *= 10;
+      }
+      text.remove_prefix(1);
+      digits = true;
+    }
+  }
+  if (!digits) return std::nullopt;
+  return number;
+}
+
+// The unit at the front of `text`, taken off it; nullptr if there is none.
+const Unit* take_unit(std::string_view& text) {
+  const Unit* unit = nullptr;
+  for (const Unit& candidate : kUnits) {
+    // The longest name wins, so "ms" is not read as "m" followed by garbage.
+    if (text.starts_with(candidate.name) &&
+        (unit == nullptr || candidate.name.size() > unit->name.size())) {
+      unit = &candidate;
+    }
+  }
+  if (unit != nullptr) text.remove_prefix(unit->name.size());
+  return unit;
+}
+
 }  // namespace
 
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
@@ -42,47 +91,15 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   const std::uint64_t limit = static_cast<std::uint64_t>(kMax) + (negative ? 1 : 0);
   std::uint64_t total = 0;
   while (!text.empty()) {
-    std::uint64_t whole = 0;
-    std::uint64_t fraction = 0;
-    std::uint64_t scale = 1;
-    bool digits = false;
-    while (!text.empty() && is_digit(text[0])) {
-      const auto digit = static_cast<std::uint64_t>(text[0] - '0');
-      if (whole > (limit - digit) / 10) return std::nullopt;
-      whole = whole * 10 + digit;
-      text.remove_prefix(1);
-      digits = true;
-    }
-    if (!text.empty() && text[0] == '.') {
-      text.remove_prefix(1);
-      while (!text.empty() && is_digit(text[0])) {
-        if (scale < 1'000'000'000'000'000) {  // digits past this cannot matter
-          fraction = fraction * 10 + static_cast<std::uint64_t>(text[0] - '0');
-          scale *= 10;
-        }
-        text.remove_prefix(1);
-        digits = true;
-      }
-    }
-    if (!digits) return std::nullopt;
-
-    const Unit* unit = nullptr;
-    for (const Unit& candidate : kUnits) {
-      // The longest name wins, so "ms" is not read as "m" followed by garbage.
-      if (text.starts_with(candidate.name) &&
-          (unit == nullptr || candidate.name.size() > unit->name.size())) {
-        unit = &candidate;
-      }
-    }
+    const auto number = take_number(text, limit);
+    const Unit* unit = number ? take_unit(text) : nullptr;
     if (unit == nullptr) return std::nullopt;
-    text.remove_prefix(unit->name.size());
-
     const auto unit_ns = static_cast<std::uint64_t>(unit->nanoseconds);
-    if (whole > limit / unit_ns) return std::nullopt;
-    const std::uint64_t value = whole * unit_ns;
-    const auto part = static_cast<std::uint64_t>(static_cast<long double>(fraction) *
+    if (number->whole > limit / unit_ns) return std::nullopt;
+    const std::uint64_t value = number->whole * unit_ns;
+    const auto part = static_cast<std::uint64_t>(static_cast<long double>(number->fraction) *
                                                  static_cast<long double>(unit_ns) /
-                                                 static_cast<long double>(scale));
+                                                 static_cast<long double>(number->scale));
     if (value > limit - part || total > limit - (value + part)) return std::nullopt;
     total += value + part;
   }

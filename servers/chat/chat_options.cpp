@@ -3,13 +3,14 @@
 #include "common/cli/command_line.hpp"
 #include "common/cli/serve_flags.hpp"
 #include "common/cli/values.hpp"
-#include "servers/chat/bus_frame.hpp"
+#include "servers/chat/bus/bus_frame.hpp"
 
 namespace gonet {
 namespace {
 
 // The longest line a room across servers carries: a message's frame is at most 1 MiB.
 constexpr std::size_t kMaxLineOnBus = kMaxFrameBytes - 1024;
+constexpr std::size_t kMaxRoomName = 64;
 
 void add_chat_flags(cxxopts::Options& options) {
   options.add_options("chat")("idle-timeout",
@@ -51,30 +52,25 @@ std::string value_or_empty(const cxxopts::ParseResult& result, const char* flag)
   return result.count(flag) > 0 ? result[flag].as<std::string>() : std::string();
 }
 
-}  // namespace
+void warn_of_room_flags_without_redis(const cxxopts::ParseResult& result, ChatOptions& chat) {
+  for (const char* flag : {"room", "room-key-file", "redis-password-file", "redis-tls-ca",
+                           "redis-tls-cert", "redis-tls-key"}) {
+    if (result.count(flag) > 0) {
+      chat.serve.warnings.push_back("-" + std::string(flag) + " does nothing without -redis");
+    }
+  }
+}
 
-ChatOptions parse_chat_options(const Program& program, const std::vector<std::string>& args) {
-  auto options = command_line(program);
-  add_serve_flags(options, program);
-  add_chat_flags(options);
-  const auto result = parse(options, program, args);
-
-  ChatOptions chat;
-  chat.serve = serve_flags(result, program);
-  chat.idle_timeout = parse_duration_flag("idle-timeout", result["idle-timeout"].as<std::string>());
-  chat.queue = parse_count<std::size_t>("queue", result["queue"].as<std::string>(), 1, 1'000'000);
-  chat.names = result["names"].as<bool>();
-  chat.max_line = parse_count<std::size_t>("max-line", result["max-line"].as<std::string>(), 1,
-                                           std::size_t{1} << 30);
-  chat.rate = parse_count<unsigned>("rate", result["rate"].as<std::string>(), 0, 1'000'000);
-  chat.raw = result["raw"].as<bool>();
+// -redis and the flags of a room across servers, which need it.
+void read_room_flags(const cxxopts::ParseResult& result, ChatOptions& chat) {
   chat.room = result["room"].as<std::string>();
   // Part of Redis's keys and channel (and of the ACL rules that name them, where `*?[` would be
   // patterns), and of log lines: plain characters only.
-  if (chat.room.empty() || chat.room.size() > 64 ||
+  if (chat.room.empty() || chat.room.size() > kMaxRoomName ||
       chat.room.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                   "0123456789._-") != std::string::npos) {
-    bad_value("room", chat.room, "want 1 to 64 letters, digits, '.', '_' or '-'");
+    bad_value("room", chat.room,
+              "want 1 to " + std::to_string(kMaxRoomName) + " letters, digits, '.', '_' or '-'");
   }
   chat.room_key_file = value_or_empty(result, "room-key-file");
   chat.redis_password_file = value_or_empty(result, "redis-password-file");
@@ -82,15 +78,7 @@ ChatOptions parse_chat_options(const Program& program, const std::vector<std::st
   chat.redis_tls.ca_file = value_or_empty(result, "redis-tls-ca");
   chat.redis_tls.cert_file = value_or_empty(result, "redis-tls-cert");
   chat.redis_tls.key_file = value_or_empty(result, "redis-tls-key");
-  if (result.count("redis") == 0) {
-    for (const char* flag : {"room", "room-key-file", "redis-password-file", "redis-tls-ca",
-                             "redis-tls-cert", "redis-tls-key"}) {
-      if (result.count(flag) > 0) {
-        chat.serve.warnings.push_back("-" + std::string(flag) + " does nothing without -redis");
-      }
-    }
-    return chat;
-  }
+  if (result.count("redis") == 0) return warn_of_room_flags_without_redis(result, chat);
 
   const auto address = result["redis"].as<std::string>();
   std::string why;
@@ -115,6 +103,26 @@ ChatOptions parse_chat_options(const Program& program, const std::vector<std::st
               "want at most " + std::to_string(kMaxLineOnBus) +
                   " with -redis (a frame on the bus is at most 1 MiB)");
   }
+}
+
+}  // namespace
+
+ChatOptions parse_chat_options(const Program& program, const std::vector<std::string>& args) {
+  auto options = command_line(program);
+  add_serve_flags(options, program);
+  add_chat_flags(options);
+  const auto result = parse(options, program, args);
+
+  ChatOptions chat;
+  chat.serve = serve_flags(result, program);
+  chat.idle_timeout = parse_duration_flag("idle-timeout", result["idle-timeout"].as<std::string>());
+  chat.queue = parse_count<std::size_t>("queue", result["queue"].as<std::string>(), 1, 1'000'000);
+  chat.names = result["names"].as<bool>();
+  chat.max_line = parse_count<std::size_t>("max-line", result["max-line"].as<std::string>(), 1,
+                                           std::size_t{1} << 30);
+  chat.rate = parse_count<unsigned>("rate", result["rate"].as<std::string>(), 0, 1'000'000);
+  chat.raw = result["raw"].as<bool>();
+  read_room_flags(result, chat);
   return chat;
 }
 

@@ -10,6 +10,7 @@
 #include "common/net/serve_options.hpp"
 #include "common/redis/redis_address.hpp"
 #include "common/tls/tls_options.hpp"
+#include "servers/chat/session/session_options.hpp"
 
 namespace gonet {
 
@@ -28,6 +29,10 @@ struct ChatOptions {
   std::string room_key_file;
   std::string redis_password_file;  // else $GONET_REDIS_PASSWORD, else the URL's
   TlsOptions redis_tls;             // rediss://
+
+  SessionOptions session() const {
+    return SessionOptions{idle_timeout, serve.write_timeout, queue, max_line, rate, names};
+  }
 };
 
 // Throws UsageError or EarlyExit; `args` are the arguments after the program's name.

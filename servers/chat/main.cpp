@@ -16,18 +16,19 @@
 #include "common/net/failure.hpp"
 #include "common/net/log.hpp"
 #include "common/net/server.hpp"
-#include "servers/chat/address_buckets.hpp"
-#include "servers/chat/broadcaster.hpp"
-#include "servers/chat/bus_options.hpp"
+#include "servers/chat/bus/room_bus.hpp"
+#include "servers/chat/bus_secrets.hpp"
 #include "servers/chat/chat_options.hpp"
-#include "servers/chat/chat_session.hpp"
-#include "servers/chat/loop_room.hpp"
-#include "servers/chat/room_bus.hpp"
+#include "servers/chat/room/broadcaster.hpp"
+#include "servers/chat/room/loop_room.hpp"
+#include "servers/chat/session/address_buckets.hpp"
+#include "servers/chat/session/chat_session.hpp"
 
 namespace {
 
 asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::LoopRoom& room,
-                                  const gonet::ChatOptions& options, gonet::AddressBuckets& rates) {
+                                  const gonet::SessionOptions& options,
+                                  gonet::AddressBuckets& rates) {
   gonet::ChatSession session(conn, options, rates);  // its queue, and clientWriter emptying it
   if (co_await session.enter(room)) {                // entering <- cli
     while (auto text = co_await session.next_line()) {
@@ -39,7 +40,8 @@ asio::awaitable<void> handle_conn(gonet::Connection conn, gonet::LoopRoom& room,
 }
 
 asio::awaitable<void> accept_loop(gonet::Listener& listener, gonet::LoopRoom& room,
-                                  const gonet::ChatOptions& options, gonet::AddressBuckets& rates) {
+                                  const gonet::SessionOptions& options,
+                                  gonet::AddressBuckets& rates) {
   for (;;) {
     gonet::Connection conn = co_await listener.accept();
     asio::co_spawn(listener.get_executor(), handle_conn(std::move(conn), room, options, rates),
@@ -50,7 +52,7 @@ asio::awaitable<void> accept_loop(gonet::Listener& listener, gonet::LoopRoom& ro
 // On each event loop: the broadcaster's half that writes to this loop's clients, for as long as
 // the accept loop runs (a failure of either ends the server).
 asio::awaitable<void> listen_and_serve(gonet::Listener listener, gonet::Broadcaster& broadcaster,
-                                       const gonet::ChatOptions& options,
+                                       const gonet::SessionOptions& options,
                                        gonet::AddressBuckets& rates) {
   gonet::LoopRoom room(listener.get_executor(), broadcaster);
   co_await gonet::either(room.deliver(), accept_loop(listener, room, options, rates));
@@ -87,7 +89,8 @@ int main(int argc, char* argv[]) {
   // go broadcaster(): one room, in one order, for every event loop
   gonet::Broadcaster broadcaster(options.names, options.raw);
   // -rate, per client address: reconnecting does not fill a bucket again
-  gonet::AddressBuckets rates(options.rate, 5 * options.rate);
+  gonet::AddressBuckets rates(options.rate, gonet::kRateBurstSeconds * options.rate);
+  const gonet::SessionOptions session = options.session();
   // -redis: and for every chat server on the same Redis, the bus on the first loop.
   std::optional<gonet::RoomBus> bus;
   if (options.redis) {
@@ -101,6 +104,6 @@ int main(int argc, char* argv[]) {
   std::atomic_flag bus_runs;
   return gonet::run_server(options.serve, [&](gonet::Listener listener) {
     if (bus && !bus_runs.test_and_set()) run_bus(*bus, listener.get_executor());
-    return listen_and_serve(std::move(listener), broadcaster, options, rates);
+    return listen_and_serve(std::move(listener), broadcaster, session, rates);
   });
 }

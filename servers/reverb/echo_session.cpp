@@ -1,12 +1,14 @@
 #include "servers/reverb/echo_session.hpp"
 
+#include <algorithm>
+
 #include <asio/experimental/awaitable_operators.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/net/awaitable.hpp"
 #include "common/net/discard.hpp"
 #include "common/net/log.hpp"
-#include "common/net/memory.hpp"
+#include "common/net/session_end.hpp"
 #include "common/text/duration.hpp"
 #include "servers/reverb/loop_lag.hpp"
 
@@ -15,17 +17,6 @@ namespace {
 
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
-
-// After an ending the client did not ask for, input may still be arriving; closing a socket
-// with unread input resets the connection, and the reset can destroy echoes still in flight.
-// So stop sending, and read and discard until the client closes too, for a second at most.
-asio::awaitable<void> linger(tcp::socket& socket) {
-  std::error_code ec;
-  socket.shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) co_return;
-  asio::steady_timer limit(socket.get_executor(), std::chrono::seconds(1));
-  co_await (discard_until_eof(socket) || limit.async_wait(use_nothrow));
-}
 
 }  // namespace
 
@@ -81,15 +72,9 @@ asio::awaitable<std::pair<std::error_code, std::string>> EchoSession::read_line(
 asio::awaitable<void> EchoSession::finish() {
   co_await echoes_.wait();
   co_await out_.flush();
-  if (why_ != asio::error::eof && why_ != asio::error::connection_reset) {
-    co_await linger(conn_.socket());
-  }
-  // A long line's buffer or a flood's echoes were freed into the allocator's heap, which keeps
-  // them; hand them back.
-  if (most_pending_bytes_ >= kLargeBuffers || lines_.buffer_size() >= kLargeBuffers) {
-    give_back_free_memory_soon(conn_.socket().get_executor());
-  }
-  conn_.log_end(why_);
+  const SessionEnd end{.why = why_,
+                       .largest_buffer = std::max(most_pending_bytes_, lines_.buffer_size())};
+  co_await end_session(conn_, end);
 }
 
 void EchoSession::stop_reading(std::error_code why) {

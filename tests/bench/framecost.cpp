@@ -10,8 +10,8 @@
 
 #include "common/cli/command_line.hpp"
 #include "common/cli/values.hpp"
-#include "servers/chat/bus_frame.hpp"
-#include "servers/chat/names.hpp"
+#include "servers/chat/bus/bus_frame.hpp"
+#include "servers/chat/room/names.hpp"
 
 namespace {
 

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <variant>
 
-#include "servers/chat/bus_frame.hpp"
-#include "servers/chat/names.hpp"
-#include "servers/chat/room_keys.hpp"
+#include "servers/chat/bus/bus_frame.hpp"
+#include "servers/chat/bus/room_keys.hpp"
+#include "servers/chat/room/names.hpp"
 
 namespace {
 

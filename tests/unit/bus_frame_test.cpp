@@ -1,13 +1,13 @@
 // The frames a room's nodes exchange on Redis (servers/chat/bus_frame, room_keys): signing and
 // checking, key rotation, each bound of the frame check, the members a heartbeat lists, and the
 // numbers that make a replay known for one.
-#include "servers/chat/bus_frame.hpp"
+#include "servers/chat/bus/bus_frame.hpp"
 
 #include <limits>
 
 #include <gtest/gtest.h>
 
-#include "servers/chat/names.hpp"
+#include "servers/chat/room/names.hpp"
 
 namespace gonet {
 namespace {

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "servers/chat/outgoing_queue.hpp"
+#include "servers/chat/client/outgoing_queue.hpp"
 
 namespace gonet {
 

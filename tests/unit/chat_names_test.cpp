@@ -6,8 +6,8 @@
 #include <unicode/unistr.h>
 
 #include "servers/chat/chat_options.hpp"
-#include "servers/chat/names.hpp"
-#include "servers/chat/wire.hpp"
+#include "servers/chat/room/names.hpp"
+#include "servers/chat/room/wire.hpp"
 
 namespace gonet {
 namespace {

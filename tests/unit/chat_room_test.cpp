@@ -15,10 +15,10 @@
 #include <gtest/gtest.h>
 
 #include "common/net/task_group.hpp"
-#include "servers/chat/broadcaster.hpp"
-#include "servers/chat/client_writer.hpp"
-#include "servers/chat/loop_room.hpp"
-#include "servers/chat/room_bus.hpp"
+#include "servers/chat/bus/room_bus.hpp"
+#include "servers/chat/client/client_writer.hpp"
+#include "servers/chat/room/broadcaster.hpp"
+#include "servers/chat/room/loop_room.hpp"
 #include "tests/unit/chat_lines.hpp"
 #include "tests/unit/socket_pair.hpp"
 
@@ -622,11 +622,12 @@ TEST(ChatRoomOnABus, FramesWaitingForTheBussLoopStopAt16MiB) {
   asio::io_context bus_loop;
   RoomBus bus(nowhere(), node.broadcaster);
   auto never_run = bus.run(bus_loop.get_executor());
-  const std::string mebibyte(1024 * 1024, 'x');
-  for (int i = 0; i < 20; ++i) bus.publish(BusFrame::Kind::message, mebibyte);
+  // "1 <TAB> line": each frame's text a mebibyte.
+  const std::string line(1024 * 1024 - 2, 'x');
+  for (int i = 0; i < 20; ++i) bus.publish_said(1, line);
   EXPECT_EQ(bus_loop.poll(), 16u);
   bus_loop.restart();  // out of work, it stopped
-  bus.publish(BusFrame::Kind::message, mebibyte);
+  bus.publish_said(1, line);
   EXPECT_EQ(bus_loop.poll(), 1u);
 }
 

@@ -1,4 +1,4 @@
-#include "servers/chat/outgoing_queue.hpp"
+#include "servers/chat/client/outgoing_queue.hpp"
 
 #include <array>
 #include <string>

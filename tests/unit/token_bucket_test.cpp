@@ -1,11 +1,11 @@
-#include "servers/chat/token_bucket.hpp"
+#include "servers/chat/session/token_bucket.hpp"
 
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "servers/chat/address_buckets.hpp"
+#include "servers/chat/session/address_buckets.hpp"
 
 namespace gonet {
 namespace {
