@@ -240,28 +240,10 @@ struct Run {
 };
 
 asio::awaitable<void> read_all(tcp::socket& socket, std::size_t reader, Run& run) {
-  std::string partial;
-  char data[16384];
-  for (;;) {
-    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, gonet::use_nothrow);
-    if (ec) co_return;
-    for (;;) {
-      system_clock::time_point at;
-      const ssize_t n = bench::timestamped_read(socket.native_handle(), data, sizeof data, at);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
-      if (n <= 0) {
-        ++run.dropped;
-        co_return;
-      }
-      partial.append(data, static_cast<std::size_t>(n));
-      std::size_t start = 0;
-      for (auto end = partial.find('\n'); end != std::string::npos;
-           start = end + 1, end = partial.find('\n', start)) {
-        run.line(reader, std::string_view(partial).substr(start, end - start), at);
-      }
-      partial.erase(0, start);
-    }
-  }
+  const auto on_line = [&run, reader](std::string_view line, system_clock::time_point at) {
+    run.line(reader, line, at);
+  };
+  if (co_await bench::read_timed_lines<16384>(socket, on_line)) ++run.dropped;
 }
 
 asio::awaitable<void> send(tcp::socket& socket, std::size_t sender, std::chrono::nanoseconds phase,

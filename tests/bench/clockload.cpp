@@ -113,26 +113,11 @@ asio::awaitable<void> hold(tcp::endpoint server, std::chrono::nanoseconds after,
   }
   bench::ask_for_receive_times(socket.native_handle());
   ++run.established;
-  std::string partial;
-  char data[512];
-  for (;;) {
-    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, gonet::use_nothrow);
-    if (ec) co_return;
-    for (;;) {
-      system_clock::time_point at;
-      const ssize_t n = bench::timestamped_read(socket.native_handle(), data, sizeof data, at);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
-      if (n <= 0) {
-        ++run.dropped;
-        co_return;
-      }
-      partial.append(data, static_cast<std::size_t>(n));
-      for (auto end = partial.find('\n'); end != std::string::npos; end = partial.find('\n')) {
-        run.tick(id, std::string_view(partial).substr(0, end), at);
-        partial.erase(0, end + 1);
-      }
-    }
-  }
+  const auto on_line = [&run, id](std::string_view line, system_clock::time_point at) {
+    run.tick(id, line, at);
+  };
+  // 512 bytes a read: tens of thousands of clients each hold a buffer.
+  if (co_await bench::read_timed_lines<512>(socket, on_line)) ++run.dropped;
 }
 
 }  // namespace

@@ -124,26 +124,10 @@ struct Run {
 };
 
 asio::awaitable<void> read_echoes(tcp::socket& socket, std::size_t conn, Run& run) {
-  std::string partial;
-  char data[4096];
-  for (;;) {
-    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, gonet::use_nothrow);
-    if (ec) co_return;
-    for (;;) {
-      system_clock::time_point at;
-      const ssize_t n = bench::timestamped_read(socket.native_handle(), data, sizeof data, at);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
-      if (n <= 0) {
-        ++run.dropped;
-        co_return;
-      }
-      partial.append(data, static_cast<std::size_t>(n));
-      for (auto end = partial.find('\n'); end != std::string::npos; end = partial.find('\n')) {
-        run.echo(conn, std::string_view(partial).substr(0, end), at);
-        partial.erase(0, end + 1);
-      }
-    }
-  }
+  const auto on_line = [&run, conn](std::string_view line, system_clock::time_point at) {
+    run.echo(conn, line, at);
+  };
+  if (co_await bench::read_timed_lines<4096>(socket, on_line)) ++run.dropped;
 }
 
 asio::awaitable<void> shout(tcp::socket& socket, std::size_t conn, std::chrono::nanoseconds phase,

@@ -164,14 +164,24 @@ TEST(ClockTwo, GivesEveryClientEachSecondOnceWhateverThePhaseItConnectsAt) {
   expect_clean_stop(server.process);
 }
 
-// The clock's timer runs only while someone listens; a client after a quiet spell starts it again.
+// The clock's timer runs only while someone listens: with nobody there the server sleeps, where a
+// ticking one would wake every second; a client after a quiet spell starts it again.
 TEST(ClockTwo, TicksForANewClientAfterEveryClientHadLeft) {
-  auto server = start_server("clock2");
+  auto server = start_server("clock2", {"-log-level", "debug"});
   {
     auto first = TcpClient::connect(server.port);
     ASSERT_TRUE(first.read_line(1s));
   }
-  std::this_thread::sleep_for(2500ms);  // the clock has ticked for nobody, and stopped
+  // The session of the client that left ends at the next tick, and the tick after that, which
+  // finds nobody, is the last.
+  ASSERT_TRUE(server.process.wait_for_stderr_line("close 127.0.0.1:", 1s + kTickSlack))
+      << server.process.stderr_text();
+  std::this_thread::sleep_until(floor<seconds>(system_clock::now()) + 1s + kTickSlack);
+  const pid_t pid = server.process.pid();
+  const long before = context_switches(pid);
+  ASSERT_GT(before, 0);
+  std::this_thread::sleep_for(2500ms);  // two ticks and a half
+  EXPECT_EQ(context_switches(pid), before) << "the server woke with no client: its clock ticks on";
   auto client = TcpClient::connect(server.port);
   ASSERT_TRUE(client.read_line(1s)) << "no time at once";
   for (int i = 0; i < 2; ++i) {

@@ -142,6 +142,25 @@ long open_descriptors(pid_t pid) {
   return ec ? -1 : count;
 }
 
+long context_switches(pid_t pid) {
+  std::error_code ec;
+  long switches = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::ifstream status(it->path() / "status");
+    std::string field;
+    while (status >> field) {
+      if (field == "voluntary_ctxt_switches:" || field == "nonvoluntary_ctxt_switches:") {
+        long n = 0;
+        if (!(status >> n)) return -1;
+        switches += n;
+      }
+      status.ignore(4096, '\n');
+    }
+  }
+  return ec || switches == 0 ? -1 : switches;
+}
+
 std::string echo_text(const std::string& upper, const std::string& line, const std::string& lower) {
   return "\t " + upper + "\n\t " + line + "\n\t " + lower + "\n";
 }

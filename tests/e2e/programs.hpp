@@ -127,6 +127,11 @@ std::chrono::milliseconds cpu_time(pid_t pid);
 // The descriptors a running process has open (/proc/PID/fd); -1 if unreadable.
 long open_descriptors(pid_t pid);
 
+// How often the threads of a running process have been switched out, voluntarily or not
+// (/proc/PID/task/*/status); -1 if unreadable. A process asleep with nothing due adds none; a
+// wake-up a second, which CPU time (counted in 10 ms ticks) rounds away, adds one each time.
+long context_switches(pid_t pid);
+
 // An echo server's three echoes of a line, as they come over the wire.
 std::string echo_text(const std::string& upper, const std::string& line, const std::string& lower);
 

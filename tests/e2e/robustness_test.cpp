@@ -298,13 +298,27 @@ TEST(HostileBytes, OneByteEvery100msDelaysNobodyAndIsEchoedWhole) {
   expect_clean_stop(server.process);
 }
 
+// What a client sends is thrown away, whatever it is: every line it gets is still the time,
+// "HH:MM:SS\n" of the second it arrives in, and the ticks go on.
 TEST(ClockTwo, HostileInputNeverStopsTheTicks) {
+  const std::regex time_of_day(R"(([01]\d|2[0-3]):[0-5]\d:[0-5]\d)");
   auto server = start_server("clock2");
   auto client = TcpClient::connect(server.port);
-  ASSERT_TRUE(client.read_line(1s));
+  const auto first = client.read_line(1s);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(std::regex_match(*first, time_of_day)) << *first;
   client.send(random_bytes(1 << 20, 3) + std::string(70000, '\0') + "\r\r\r");
-  const auto tick = client.read_line(2s);
-  EXPECT_TRUE(tick);
+  std::string previous = *first;
+  for (int i = 0; i < 2; ++i) {
+    // read_timed_line gives only a line its '\n' ended, without it.
+    const auto tick = client.read_timed_line(2s);
+    ASSERT_TRUE(tick) << "tick " << i;
+    EXPECT_TRUE(std::regex_match(tick->text, time_of_day)) << "tick " << i << ": " << tick->text;
+    EXPECT_TRUE(tick->text == utc(tick->at) || tick->text == utc(tick->at - 1s))
+        << "tick " << i << ": " << tick->text << " at " << utc(tick->at);
+    EXPECT_NE(tick->text, previous) << "tick " << i;
+    previous = tick->text;
+  }
   expect_clean_stop(server.process);
 }
 

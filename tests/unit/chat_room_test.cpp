@@ -1,11 +1,14 @@
 // The chat's room on real event loops and loopback sockets: the broadcaster and each loop's
 // room, a client's gathered flush, and its writer; the room of a node on a bus, fed the bus's
 // frames by the test.
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <asio/co_spawn.hpp>
@@ -27,6 +30,43 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// How long a test waits for what it expects before it fails: a bound on a failure, never the
+// wait itself, which ends as soon as what it waits for has happened.
+constexpr auto kDeadline = 5s;
+
+// Calls `step` until `done()` holds; fails, naming `what`, once kDeadline has passed.
+template <class Done, class Step>
+[[nodiscard]] testing::AssertionResult until(std::string_view what, Done done, Step step) {
+  const auto give_up = std::chrono::steady_clock::now() + kDeadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      return testing::AssertionFailure()
+             << "no " << what << " within " << kDeadline.count() << " s";
+    }
+    step();
+  }
+  return testing::AssertionSuccess();
+}
+
+// until(), running what is ready on `io` in between. When nothing is, what the test waits for
+// is on its way over loopback, or due on a timer: a moment's sleep, and look again.
+template <class Done>
+[[nodiscard]] testing::AssertionResult run_until(asio::io_context& io, std::string_view what,
+                                                 Done done) {
+  return until(what, done, [&io] {
+    io.restart();
+    if (io.poll() == 0) std::this_thread::sleep_for(100us);
+  });
+}
+
+// Runs what is ready, and what that makes ready, until nothing is: for a test that something
+// is not delivered, the loop has then sent whatever it was going to.
+void run_until_idle(asio::io_context& io) {
+  do {
+    io.restart();
+  } while (io.poll() > 0);
+}
+
 // A client of the room on a loopback connection: the server's end for the room, the other end
 // for the test to read what it was sent.
 struct Member {
@@ -35,27 +75,40 @@ struct Member {
     client.set_name(name);
     pair.client.non_blocking(true);
   }
-  // What has arrived so far, without waiting.
-  std::string received() {
-    std::string got;
+  // Adds what has arrived to the inbox, without waiting.
+  void collect() {
     char chunk[65536];
     for (;;) {
       std::error_code ec;
       const std::size_t n = pair.client.read_some(asio::buffer(chunk), ec);
       if (ec) break;
-      got.append(chunk, n);
+      inbox.append(chunk, n);
     }
-    return got;
+  }
+  std::size_t lines() const {
+    return static_cast<std::size_t>(std::count(inbox.begin(), inbox.end(), '\n'));
+  }
+  // What has arrived so far and was not taken before, without waiting.
+  std::string received() {
+    collect();
+    return std::exchange(inbox, {});
+  }
+  // Runs `io` until `n` lines have arrived, and then until it is idle, and takes all that came:
+  // a line too many shows as well.
+  std::string receive(asio::io_context& io, std::size_t n) {
+    EXPECT_TRUE(run_until(io, std::to_string(n) + " lines for " + client.name(),
+                          [&] {
+                            collect();
+                            return lines() >= n;
+                          }))
+        << "got " << testing::PrintToString(inbox);
+    run_until_idle(io);
+    return received();
   }
   SocketPair pair;
   Client client;
+  std::string inbox;
 };
-
-// Lets the loop deliver what waits, and loopback carry it.
-void settle(asio::io_context& io) {
-  io.restart();
-  io.run_for(20ms);
-}
 
 struct OneLoop {
   explicit OneLoop(bool names = false, bool raw = false)
@@ -71,19 +124,16 @@ TEST(ChatRoom, TellsANewcomerWhoItIsAndEveryoneElseThatItArrived) {
   OneLoop loop;
   Member a(loop.io, "127.0.0.1:1000"), b(loop.io, "127.0.0.1:2000");
   ASSERT_TRUE(loop.room.enter(a.client));
-  settle(loop.io);
-  EXPECT_EQ(a.received(), "You are 127.0.0.1:1000\n");
+  EXPECT_EQ(a.receive(loop.io, 1), "You are 127.0.0.1:1000\n");
   ASSERT_TRUE(loop.room.enter(b.client));
-  settle(loop.io);
-  EXPECT_EQ(b.received(), "You are 127.0.0.1:2000\n") << "a newcomer hears not of its own arrival";
-  EXPECT_EQ(a.received(), "127.0.0.1:2000 has arrived\n");
+  EXPECT_EQ(b.receive(loop.io, 1), "You are 127.0.0.1:2000\n")
+      << "a newcomer hears not of its own arrival";
+  EXPECT_EQ(a.receive(loop.io, 1), "127.0.0.1:2000 has arrived\n");
   loop.broadcaster.broadcast(b.client, "hi");
-  settle(loop.io);
-  EXPECT_EQ(a.received(), "127.0.0.1:2000: hi\n");
-  EXPECT_EQ(b.received(), "127.0.0.1:2000: hi\n") << "the sender gets its own line too";
+  EXPECT_EQ(a.receive(loop.io, 1), "127.0.0.1:2000: hi\n");
+  EXPECT_EQ(b.receive(loop.io, 1), "127.0.0.1:2000: hi\n") << "the sender gets its own line too";
   loop.room.leave(b.client);
-  settle(loop.io);
-  EXPECT_EQ(a.received(), "127.0.0.1:2000 has left\n");
+  EXPECT_EQ(a.receive(loop.io, 1), "127.0.0.1:2000 has left\n");
   EXPECT_TRUE(b.client.queue().closed());
   EXPECT_EQ(b.received(), "") << "the leaver hears not of its own leaving";
 }
@@ -94,35 +144,31 @@ TEST(ChatRoom, InARoundOfSeveralEventsEachClientGetsItsOwnPartInOrder) {
   OneLoop loop;
   Member a(loop.io, "a"), b(loop.io, "b"), c(loop.io, "c");
   ASSERT_TRUE(loop.room.enter(a.client));
-  settle(loop.io);
-  a.received();
+  a.receive(loop.io, 1);
   ASSERT_TRUE(loop.room.enter(b.client));
   loop.broadcaster.broadcast(a.client, "one");
   ASSERT_TRUE(loop.room.enter(c.client));
   loop.broadcaster.broadcast(b.client, "two");
   loop.room.leave(a.client);
   loop.broadcaster.broadcast(c.client, "three");
-  settle(loop.io);
-  EXPECT_EQ(a.received(), "b has arrived\na: one\nc has arrived\nb: two\n");
-  EXPECT_EQ(b.received(), "You are b\na: one\nc has arrived\nb: two\na has left\nc: three\n");
-  EXPECT_EQ(c.received(), "You are c\nb: two\na has left\nc: three\n");
+  EXPECT_EQ(a.receive(loop.io, 4), "b has arrived\na: one\nc has arrived\nb: two\n");
+  EXPECT_EQ(b.receive(loop.io, 6),
+            "You are b\na: one\nc has arrived\nb: two\na has left\nc: three\n");
+  EXPECT_EQ(c.receive(loop.io, 4), "You are c\nb: two\na has left\nc: three\n");
 }
 
 TEST(ChatRoom, WithNamesTellsANewcomerWhoIsPresentInArrivalOrder) {
   OneLoop loop(/*names=*/true);
   Member zed(loop.io, "zed"), alice(loop.io, "alice"), bob(loop.io, "bob");
   loop.room.enter(zed.client);
-  settle(loop.io);
-  EXPECT_EQ(zed.received(), "You are zed\nPresent: nobody\n");
+  EXPECT_EQ(zed.receive(loop.io, 2), "You are zed\nPresent: nobody\n");
   loop.room.enter(alice.client);
   loop.room.enter(bob.client);
-  settle(loop.io);
-  EXPECT_EQ(bob.received(), "You are bob\nPresent: zed, alice\n");
+  EXPECT_EQ(bob.receive(loop.io, 2), "You are bob\nPresent: zed, alice\n");
   loop.room.leave(zed.client);
   Member carol(loop.io, "carol");
   loop.room.enter(carol.client);
-  settle(loop.io);
-  EXPECT_EQ(carol.received(), "You are carol\nPresent: alice, bob\n");
+  EXPECT_EQ(carol.receive(loop.io, 2), "You are carol\nPresent: alice, bob\n");
 }
 
 TEST(ChatRoom, PresentNamesTheFirstHundredAndCountsTheRest) {
@@ -137,8 +183,7 @@ TEST(ChatRoom, PresentNamesTheFirstHundredAndCountsTheRest) {
   expected += ", and 30 more\n";
   Member newcomer(loop.io, "newcomer");
   loop.room.enter(newcomer.client);
-  settle(loop.io);
-  EXPECT_EQ(newcomer.received(), expected);
+  EXPECT_EQ(newcomer.receive(loop.io, 2), expected);
 }
 
 TEST(ChatRoom, RefusesANameThatIsTakenOrLooksLikeOne) {
@@ -153,8 +198,7 @@ TEST(ChatRoom, RefusesANameThatIsTakenOrLooksLikeOne) {
   ASSERT_TRUE(loop.room.enter(ace.client));
   Member cyrillic(loop.io, "асе");
   EXPECT_FALSE(loop.room.enter(cyrillic.client)) << "all-Cyrillic look-alike";
-  settle(loop.io);
-  EXPECT_EQ(alice.received(), "You are alice\nPresent: nobody\nace has arrived\n")
+  EXPECT_EQ(alice.receive(loop.io, 3), "You are alice\nPresent: nobody\nace has arrived\n")
       << "no arrival of the refused";
   // Once alice has left, her name and its look-alikes are free again.
   loop.room.leave(alice.client);
@@ -176,9 +220,8 @@ TEST(ChatRoom, ASlowClientSkipsMessagesAndNobodyElseDoes) {
   Member slow(loop.io, "slow", 3), fast(loop.io, "fast");
   loop.room.enter(slow.client);
   loop.room.enter(fast.client);
-  settle(loop.io);
-  slow.received();
-  fast.received();
+  slow.receive(loop.io, 2);
+  fast.receive(loop.io, 1);
   // The slow one's writer is busy: whatever comes meanwhile waits in its queue, which holds 3.
   slow.client.set_writing(true);
   std::string expected;
@@ -186,12 +229,10 @@ TEST(ChatRoom, ASlowClientSkipsMessagesAndNobodyElseDoes) {
     loop.broadcaster.broadcast(fast.client, std::to_string(i));
     expected += "fast: " + std::to_string(i) + "\n";
   }
-  settle(loop.io);
-  EXPECT_EQ(fast.received(), expected);
+  EXPECT_EQ(fast.receive(loop.io, 10), expected);
   slow.client.set_writing(false);
   slow.client.flush();
-  settle(loop.io);
-  EXPECT_EQ(slow.received(), "fast: 0\nfast: 1\nfast: 2\n(7 messages skipped)\n");
+  EXPECT_EQ(slow.receive(loop.io, 4), "fast: 0\nfast: 1\nfast: 2\n(7 messages skipped)\n");
 }
 
 TEST(ChatRoom, AClientThatKeepsUpMissesNothingOfARoundBiggerThanItsQueue) {
@@ -200,22 +241,16 @@ TEST(ChatRoom, AClientThatKeepsUpMissesNothingOfARoundBiggerThanItsQueue) {
   OneLoop loop;
   Member member(loop.io, "member");
   loop.room.enter(member.client);
-  settle(loop.io);
-  member.received();
+  member.receive(loop.io, 1);
   std::vector<std::unique_ptr<Member>> crowd;
   for (int i = 0; i < 1000; ++i) {
     crowd.push_back(std::make_unique<Member>(loop.io, "127.0.0.1:" + std::to_string(10000 + i)));
     loop.room.enter(crowd.back()->client);
   }
-  std::string got;
-  for (int i = 0; i < 20 && got.size() < 1000 * 26; ++i) {
-    settle(loop.io);
-    got += member.received();
-  }
   std::string expected;
   for (int i = 0; i < 1000; ++i)
     expected += "127.0.0.1:" + std::to_string(10000 + i) + " has arrived\n";
-  EXPECT_EQ(got, expected);
+  EXPECT_EQ(member.receive(loop.io, 1000), expected);
   EXPECT_EQ(member.client.queue().skipped(), 0u);
 }
 
@@ -232,8 +267,7 @@ TEST(ChatClient, AQueueOfManyMessagesLeavesInOneSend) {
   }
   EXPECT_EQ(member.client.flush(), 1u) << "one sendmsg for 300 messages";
   EXPECT_TRUE(member.client.queue().empty());
-  std::this_thread::sleep_for(20ms);  // loopback delivery
-  EXPECT_EQ(member.received(), expected);
+  EXPECT_EQ(member.receive(io, 300), expected);
   EXPECT_EQ(member.client.flush(), 0u) << "nothing waits: no send";
 }
 
@@ -286,7 +320,7 @@ TEST(ChatClient, APartialSendResumesMidLineAndEveryLineArrivesWholeInOrder) {
   std::vector<std::error_code> failures;
   TaskGroup writer(io.get_executor());
   writer.spawn(write_for(client, 5s, failures));
-  io.run_for(10ms);  // the writer waits
+  run_until_idle(io);  // the writer waits
   // Far more than the socket buffers hold, in lines of odd lengths: the flush sends what the
   // socket takes, stopping inside a line, and the writer sends the rest.
   std::string expected;
@@ -298,7 +332,8 @@ TEST(ChatClient, APartialSendResumesMidLineAndEveryLineArrivesWholeInOrder) {
   client.flush();
   EXPECT_FALSE(client.queue().empty()) << "the socket took it all: nothing was partial";
   client.close();
-  std::thread runner([&io] { io.run_for(3s); });
+  // Until the writer has ended, which leaves the loop nothing to do; kDeadline at most.
+  std::thread runner([&io] { io.run_for(kDeadline); });
   const std::string received = read_for(pair.client, expected.size(), 10s);
   runner.join();
   EXPECT_TRUE(received == expected)
@@ -317,13 +352,13 @@ TEST(ChatClientWriter, WritesWhatWasQueuedThenTheSkippedNoticeThenEnds) {
   for (int i = 0; i < 10; ++i) client.deliver(text("line " + std::to_string(i)));
   client.set_writing(false);
   client.flush();
-  asio::co_spawn(io, write_for(client, 5s, failures), asio::detached);
-  io.run_for(100ms);
+  TaskGroup writer(io.get_executor());
+  writer.spawn(write_for(client, 5s, failures));
+  run_until_idle(io);
   client.deliver(text("after"));
   client.flush();
   client.close();
-  io.restart();
-  io.run_for(100ms);
+  ASSERT_TRUE(run_until(io, "end of the writer", [&] { return writer.size() == 0; }));
   pair.server.shutdown(asio::ip::tcp::socket::shutdown_send);
   std::string received;
   std::error_code ec;
@@ -345,19 +380,16 @@ TEST(ChatClientWriter, GivesUpOnAClientWhoseWriteIsStuckPastTheTimeout) {
   for (int i = 0; i < 64; ++i) {
     client.deliver(big);
     client.flush();
-    io.restart();
-    io.run_for(10ms);
+    run_until_idle(io);
   }
-  io.restart();
-  io.run_for(1s);
+  ASSERT_TRUE(run_until(io, "timeout of the stuck write", [&] { return !failures.empty(); }));
+  run_until_idle(io);
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_EQ(failures[0], asio::error::timed_out);
   EXPECT_EQ(writer.size(), 1u) << "the writer waits for the close";
   EXPECT_TRUE(client.queue().empty());
   client.close();
-  io.restart();
-  io.run_for(100ms);
-  EXPECT_EQ(writer.size(), 0u);
+  EXPECT_TRUE(run_until(io, "end of the writer", [&] { return writer.size() == 0; }));
 }
 
 // ---- several event loops --------------------------------------------------------------------
@@ -389,21 +421,33 @@ TEST(MultiLoop, ChatRoomHandsEveryLoopOneOrder) {
       }
     }
   };
-  for (int l = 0; l < 2; ++l) asio::co_spawn(*loops[l], say_all(l), asio::detached);
-  {
-    std::vector<std::jthread> threads;
-    for (auto& loop : loops) threads.emplace_back([&loop] { loop->run_for(2s); });
-  }
-  std::vector<std::vector<std::string>> seen;
-  for (auto& member : members) {
-    seen.emplace_back();
-    std::string got = member->received();
+  // What members said, of all a member got (arrivals too).
+  const auto said_lines = [](const std::string& got) {
+    std::vector<std::string> lines;
     for (std::size_t start = 0, end; (end = got.find('\n', start)) != std::string::npos;
          start = end + 1) {
       const std::string line = got.substr(start, end - start);
-      if (line.find(": ") != std::string::npos) seen.back().push_back(line);
+      if (line.find(": ") != std::string::npos) lines.push_back(line);
     }
+    return lines;
+  };
+  for (int l = 0; l < 2; ++l) asio::co_spawn(*loops[l], say_all(l), asio::detached);
+  {
+    std::vector<std::jthread> threads;
+    for (auto& loop : loops) threads.emplace_back([&loop] { loop->run(); });
+    EXPECT_TRUE(until(
+        "1,600 lines for every member",
+        [&] {
+          return std::all_of(members.begin(), members.end(), [&](auto& member) {
+            member->collect();
+            return said_lines(member->inbox).size() >= std::size_t{2 * kPerLoop * kLines};
+          });
+        },
+        [] { std::this_thread::sleep_for(1ms); }));
+    for (auto& loop : loops) loop->stop();
   }
+  std::vector<std::vector<std::string>> seen;
+  for (auto& member : members) seen.push_back(said_lines(member->received()));
   for (std::size_t m = 0; m < seen.size(); ++m) {
     ASSERT_EQ(seen[m].size(), std::size_t{2 * kPerLoop * kLines}) << "member " << m;
     EXPECT_EQ(seen[m], seen[0]) << "member " << m << " saw another order";
@@ -426,16 +470,15 @@ TEST(MultiLoop, ChatRoomHoldsSendersBackWhileALoopIsFarBehind) {
     }
   };
   asio::co_spawn(running, flood(), asio::detached);
-  running.run_for(500ms);
+  ASSERT_TRUE(run_until(running, "congestion", [&] { return broadcaster.congested(); }));
+  run_until_idle(running);
   EXPECT_TRUE(broadcaster.congested());
   EXPECT_LT(said, 5000) << "the sender went on while a loop was far behind";
   const int held_at = said;
   // The slow loop takes what waits for it: the sender goes on.
   asio::co_spawn(stalled, slow.deliver(), asio::detached);
-  stalled.run_for(50ms);
-  running.restart();
-  running.run_for(50ms);
-  EXPECT_GT(said, held_at);
+  ASSERT_TRUE(run_until(stalled, "end of congestion", [&] { return !broadcaster.congested(); }));
+  EXPECT_TRUE(run_until(running, "line more from the sender", [&] { return said > held_at; }));
 }
 
 // A node's room on a bus that never reaches Redis: what the node publishes goes nowhere, and
@@ -459,7 +502,7 @@ struct NodeOnABus : OneLoop {
   // An event of `node`'s, handed to the room as the bus would.
   void hear(const std::string& node, BusEvent event, std::uint64_t missed = 0) {
     broadcaster.from_bus(node, node == bus.node(), event, missed);
-    settle(io);
+    run_until_idle(io);
   }
   RoomBus bus;
   asio::awaitable<void> never_run;
@@ -489,24 +532,24 @@ TEST(ChatRoomOnABus, ALeavingTheBusSkippedIsAnnouncedAtTheNextHeartbeatOnEveryNo
   ASSERT_TRUE(away.room.enter(carol.client));
   for (NodeOnABus* each : {&home, &away})
     each->hear(away.bus.node(), arrived(1, carol.client.name()));
-  EXPECT_EQ(carol.received(), "You are 127.0.0.1:3000\n");
+  EXPECT_EQ(carol.receive(away.io, 1), "You are 127.0.0.1:3000\n");
   ASSERT_TRUE(home.room.enter(alice.client));
   ASSERT_TRUE(home.room.enter(bob.client));
   for (NodeOnABus* each : {&home, &away}) {
     each->hear(node, arrived(1, alice.client.name()));
     each->hear(node, arrived(2, bob.client.name()));
   }
-  EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n127.0.0.1:2000 has arrived\n");
-  EXPECT_EQ(carol.received(), "127.0.0.1:1000 has arrived\n127.0.0.1:2000 has arrived\n");
+  EXPECT_EQ(alice.receive(home.io, 2), "You are 127.0.0.1:1000\n127.0.0.1:2000 has arrived\n");
+  EXPECT_EQ(carol.receive(away.io, 2), "127.0.0.1:1000 has arrived\n127.0.0.1:2000 has arrived\n");
   home.room.leave(bob.client);  // its frame never comes back
-  settle(home.io);
+  run_until_idle(home.io);
   EXPECT_EQ(alice.received(), "") << "the others hear a leaving when the bus says it";
   for (NodeOnABus* each : {&home, &away}) {
     each->hear(node, roll({{1, alice.client.name()}}));
     each->hear(away.bus.node(), said(1, "after"));
   }
-  EXPECT_EQ(alice.received(), "127.0.0.1:2000 has left\n127.0.0.1:3000: after\n");
-  EXPECT_EQ(carol.received(), "127.0.0.1:2000 has left\n127.0.0.1:3000: after\n");
+  EXPECT_EQ(alice.receive(home.io, 2), "127.0.0.1:2000 has left\n127.0.0.1:3000: after\n");
+  EXPECT_EQ(carol.receive(away.io, 2), "127.0.0.1:2000 has left\n127.0.0.1:3000: after\n");
   // Its name is free again on its own node.
   Member again(home.io, "127.0.0.1:2000");
   EXPECT_TRUE(home.room.enter(again.client));
@@ -524,17 +567,17 @@ TEST(ChatRoomOnABus, AHeartbeatAnnouncesNothingOfWhatCameAfterIt) {
   ASSERT_TRUE(home.room.enter(bob.client));
   home.hear(node, arrived(1, alice.client.name()));
   home.hear(node, arrived(2, bob.client.name()));
-  EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n127.0.0.1:2000 has arrived\n");
+  EXPECT_EQ(alice.receive(home.io, 2), "You are 127.0.0.1:1000\n127.0.0.1:2000 has arrived\n");
   ASSERT_TRUE(home.room.enter(dave.client));  // arrives, and bob leaves, after the heartbeat
   home.room.leave(bob.client);
-  settle(home.io);
+  run_until_idle(home.io);
   home.hear(node, roll({{1, alice.client.name()}, {2, bob.client.name()}}));
   EXPECT_EQ(alice.received(), "");
   EXPECT_EQ(dave.received(), "") << "not in before its arrival comes back";
   home.hear(node, arrived(3, dave.client.name()));
   home.hear(node, left(2));
-  EXPECT_EQ(alice.received(), "127.0.0.1:4000 has arrived\n127.0.0.1:2000 has left\n");
-  EXPECT_EQ(dave.received(), "You are 127.0.0.1:4000\n127.0.0.1:2000 has left\n");
+  EXPECT_EQ(alice.receive(home.io, 2), "127.0.0.1:4000 has arrived\n127.0.0.1:2000 has left\n");
+  EXPECT_EQ(dave.receive(home.io, 2), "You are 127.0.0.1:4000\n127.0.0.1:2000 has left\n");
 }
 
 // A heartbeat in parts: each speaks for the ids in its range and no others.
@@ -545,11 +588,11 @@ TEST(ChatRoomOnABus, AHeartbeatsPartSpeaksOnlyForTheIdsInItsRange) {
   home.hear(home.bus.node(), arrived(1, alice.client.name()));
   for (std::uint64_t id = 1; id <= 4; ++id)
     home.hear("other", arrived(id, "m" + std::to_string(id)));
-  alice.received();
+  alice.receive(home.io, 5);
   home.hear("other", roll({{1, "m1"}}, 0, 2));  // 2 is gone; 3 and 4 are not this part's
-  EXPECT_EQ(alice.received(), "m2 has left\n");
+  EXPECT_EQ(alice.receive(home.io, 1), "m2 has left\n");
   home.hear("other", roll({{4, "m4"}, {5, "m5"}}, 3));
-  EXPECT_EQ(alice.received(), "m3 has left\nm5 has arrived\n");
+  EXPECT_EQ(alice.receive(home.io, 2), "m3 has left\nm5 has arrived\n");
 }
 
 // A dead node's eviction: every client of it leaves, in the order they arrived, and no other.
@@ -566,13 +609,13 @@ TEST(ChatRoomOnABus, AnEvictionTakesEveryClientOfTheDeadNodeAndNoOther) {
     arrivals += name + " has arrived\n";
     if (node == "dead") leavings += name + " has left\n";
   }
-  EXPECT_EQ(alice.received(), "You are 127.0.0.1:1000\n" + arrivals);
+  EXPECT_EQ(alice.receive(home.io, 7), "You are 127.0.0.1:1000\n" + arrivals);
   home.hear("alive", evicted("dead"));
-  EXPECT_EQ(alice.received(), leavings);
+  EXPECT_EQ(alice.receive(home.io, 3), leavings);
   home.hear("alive", evicted("dead"));
   EXPECT_EQ(alice.received(), "") << "once";
   home.hear("alive", said(1, "still here"));
-  EXPECT_EQ(alice.received(), "alive1: still here\n");
+  EXPECT_EQ(alice.receive(home.io, 1), "alive1: still here\n") << "no leaving again before it";
 }
 
 // Another node's text is made safe where it is delivered, as a client's own is, unless -raw; a
@@ -584,14 +627,15 @@ TEST(ChatRoomOnABus, AnotherNodesLinesAreMadeSafeHereAndOnlyMembersSpeak) {
     ASSERT_TRUE(home.room.enter(alice.client));
     home.hear(home.bus.node(), arrived(1, alice.client.name()));
     home.hear("other", arrived(7, "127.0.0.1:7000"));
-    alice.received();
+    alice.receive(home.io, 2);
     home.hear("other", said(7, "\x1b]0;owned\a\u202eevil"));
-    EXPECT_EQ(alice.received(), raw ? "127.0.0.1:7000: \x1b]0;owned\a\u202eevil\n"
-                                    : "127.0.0.1:7000: \\x1b]0;owned\\a\\u202eevil\n");
+    EXPECT_EQ(alice.receive(home.io, 1), raw ? "127.0.0.1:7000: \x1b]0;owned\a\u202eevil\n"
+                                             : "127.0.0.1:7000: \\x1b]0;owned\\a\\u202eevil\n");
     EXPECT_FALSE(home.broadcaster.from_bus("other", false, said(8, "who am I"), 0));
     EXPECT_FALSE(home.broadcaster.from_bus("stranger", false, said(1, "nor I"), 0));
-    settle(home.io);
-    EXPECT_EQ(alice.received(), "");
+    // A member's next line comes next: nothing of those two came before it.
+    home.hear("other", said(7, "only I"));
+    EXPECT_EQ(alice.receive(home.io, 1), "127.0.0.1:7000: only I\n");
   }
 }
 
