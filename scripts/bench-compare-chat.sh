@@ -2,6 +2,7 @@
 # chat's benchmark rows with two builds side by side, in one run, rounds alternating: what a
 # change to chat costs, judged against the code before it on the same machine at the same time.
 #   scripts/bench-compare-chat.sh BEFORE_BIN AFTER_BIN [ROUNDS] [SECS]
+#   ROWS='crowd|churn' scripts/bench-compare-chat.sh ...   only the rows whose names match
 # BEFORE_BIN and AFTER_BIN are bin/ folders of Release builds (each with chat and chatload), for
 # instance a worktree of the previous commit's build-release/bin. Loopback only; every row bounded
 # in connections and time. Prints one JSON line per row and run, then a table of medians.
@@ -19,6 +20,7 @@ results="$work/results.jsonl"
 run() {
   local label=$1 bin=$2 name=$3 server=() pid port line
   shift 3
+  [[ "$name" =~ ${ROWS:-.} ]] || return 0
   while [ "$1" != -- ]; do server+=("$1"); shift; done
   shift
   TZ=UTC "$bin/chat" -host 127.0.0.1 -port 0 "${server[@]}" 2>"$work/server.log" &
