@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 
 #include "servers/chat/chat_options.hpp"
+#include "servers/chat/client/outgoing_queue.hpp"
 #include "servers/chat/room/names.hpp"
 #include "servers/chat/room/wire.hpp"
 
