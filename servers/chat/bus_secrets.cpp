@@ -52,6 +52,9 @@ BusOptions load_bus_options(const ChatOptions& options) {
   if (address.transport == RedisAddress::Transport::tls) {
     bus.redis.tls = std::make_shared<TlsConfig>(options.redis_tls);
   }
+  if (const char* timings = std::getenv("GONET_CHAT_BUS_TIMINGS"); timings != nullptr) {
+    bus.timings = parse_bus_timings(timings);
+  }
   return bus;
 }
 

@@ -214,50 +214,69 @@ TEST_F(ChatCluster, AKilledNodesClientsLeaveOnceWithinTenSeconds) {
   EXPECT_EQ(count(neighbour.tcp.read_available(), " has left"), 0u);
 }
 
-// A node the others evicted while it was alive (stopped 10 s) is back with its next heartbeat;
-// when it dies later, its clients are announced gone as any dead node's are.
+// A node the others evicted while it was alive (stopped past dead_after) is back with its next
+// heartbeat; when it dies later, its clients are announced gone as any dead node's are.
 TEST_F(ChatCluster, ANodeEvictedWhileAliveIsAnnouncedGoneWhenItDiesLater) {
-  auto one = node();
-  auto two = node();
+  auto one = node({}, true, with_timings(kQuickTimings));
+  auto two = node({}, true, with_timings(kQuickTimings));
   auto watcher = join(one.port);
   auto victim = join(two.port);
   ASSERT_TRUE(heard(watcher.tcp, victim.name + " has arrived", 5s));
   two.process.signal(SIGSTOP);
-  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has left", 13s));
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has left", 10s));
   two.process.signal(SIGCONT);
-  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has arrived", 8s)) << "back";
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has arrived", 5s)) << "back";
   two.process.signal(SIGKILL);
-  const auto killed = steady_clock::now();
-  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has left", 13s)) << "gone again";
-  EXPECT_LT(steady_clock::now() - killed, 10s);
+  ASSERT_TRUE(heard(watcher.tcp, victim.name + " has left", 10s)) << "gone again";
 }
 
 // The node that notices a dead one says so on the bus, and may be the only one to: when what it
-// said is lost (here Redis stops with it unread, and is killed), it says it again once back, and
-// the dead node's clients leave once.
+// said is lost (Redis, stopped before it was said, is killed with it unread), it says it again
+// once back, and the dead node's clients leave once. The survivor finds the dead node silent
+// (dead_after) before it finds Redis silent (silent_after, the default 3 s): both went quiet
+// together.
 TEST_F(ChatCluster, ADeadNodesClientsLeaveEvenWhenTheFirstWordOfItIsLost) {
-  auto survivor = node();
-  auto doomed = node();
+  const auto timings =
+      with_timings("beat=100ms,dead_after=1s,rejoin_grace=500ms,first_retry=50ms,last_retry=200ms");
+  auto survivor = node({}, true, timings);
+  auto doomed = node({}, true, timings);
   auto watcher = join(survivor.port);
   auto victim = join(doomed.port);
   ASSERT_TRUE(heard(watcher.tcp, victim.name + " has arrived", 5s));
-  doomed.process.signal(SIGKILL);
-  const auto killed = steady_clock::now();
-  // The victim's node was last heard at most 1 s before its end, so the survivor says it is
-  // dead 7 to 9 s after; with Redis stopped from 6.5 s, its own heartbeats stop then, and it
-  // would notice that 3 to 4 s later: Redis is killed at 9.5 s, with what it said unread. (On a
-  // machine so loaded that the survivor is late, it says it only once back: the test then
-  // checks less, and still passes only if the clients leave once.)
-  std::this_thread::sleep_until(killed + 6500ms);
   redis_->process().signal(SIGSTOP);
-  std::this_thread::sleep_until(killed + 9500ms);
+  doomed.process.signal(SIGKILL);
+  ASSERT_TRUE(survivor.process.wait_for_stderr_line(" is silent: its clients have left", 5s))
+      << survivor.process.stderr_text();
+  EXPECT_EQ(count(survivor.process.stderr_text(), "chat among themselves"), 0u)
+      << "the survivor found Redis silent first, and said nothing of the dead node";
   redis_->process().signal(SIGKILL);
   ASSERT_TRUE(redis_->process().wait_exit(5s));
+  EXPECT_EQ(count(watcher.tcp.read_available(), " has left"), 0u) << "the first word arrived";
   redis_->start();
-  ASSERT_TRUE(heard(watcher.tcp, kBack, 8s));
-  EXPECT_TRUE(heard(watcher.tcp, victim.name + " has left", 11s));
+  ASSERT_TRUE(heard(watcher.tcp, kBack, 5s));
+  EXPECT_TRUE(heard(watcher.tcp, victim.name + " has left", 5s));
   std::this_thread::sleep_for(1s);
-  EXPECT_EQ(count(watcher.tcp.read_available(), " has left"), 0u);
+  EXPECT_EQ(count(watcher.tcp.read_available(), " has left"), 0u) << "once";
+}
+
+// $GONET_CHAT_BUS_TIMINGS may only shorten: anything else stops a node at start, in one line.
+TEST_F(ChatCluster, TimingsLongerOrMalformedStopANodeAtStartInOneLine) {
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"dead_after=9s",
+       "chat: $GONET_CHAT_BUS_TIMINGS: dead_after=9s: longer than its default 8s "
+       "(it may only shorten)\n"},
+      {"beat=1ms", "chat: $GONET_CHAT_BUS_TIMINGS: beat=1ms: shorter than 10ms\n"},
+      {"heartbeat=1s",
+       "chat: $GONET_CHAT_BUS_TIMINGS: heartbeat=1s: no such timing (beat, "
+       "silent_after, dead_after, rejoin_grace, first_retry, last_retry)\n"},
+  };
+  for (const auto& [timings, said] : refused) {
+    auto chat = start_program(
+        "chat", {"-port", "0", "-redis", redis_->socket(), "-room-key-file", key_file_->path()},
+        with_timings(timings));
+    EXPECT_EQ(chat.wait_exit(5s), 1) << timings;
+    EXPECT_EQ(chat.stderr_text(), said);
+  }
 }
 
 // Redis takes one of a node's two connections and refuses the other (its client limit): the
@@ -275,8 +294,8 @@ TEST_F(ChatCluster, ANodeRedisHalfRefusesIsCutOffOnceNotAgainAndAgain) {
 
 // SPEC: a dead node's clients' names are free again once they are announced gone.
 TEST_F(ChatCluster, ADeadNodesNamesAreFreeAgain) {
-  auto alive = node({"-names"});
-  auto doomed = node({"-names"});
+  auto alive = node({"-names"}, true, with_timings(kQuickTimings));
+  auto doomed = node({"-names"}, true, with_timings(kQuickTimings));
   auto bob = TcpClient::connect(alive.port);
   EXPECT_EQ(bob.read_line(5s), "Enter your name:");
   bob.send("bob\n");
