@@ -90,13 +90,12 @@ TEST(MemberTable, PresentNamesTheOthersInArrivalOrderButNotTheArrivingNorTheNewc
   table.add(std::move(arriving));
   table.add(ours(c.client, 3, "cat"));
   const auto newcomer = table.add(ours(d.client, 4, "dan"));
-  std::size_t count = 0;
-  const auto names = table.present(&*newcomer, 100, count);
-  EXPECT_EQ(names, (std::vector<std::string_view>{"ann", "cat"}));
-  EXPECT_EQ(count, 2u);
-  const auto first = table.present(&*newcomer, 1, count);
-  EXPECT_EQ(first, (std::vector<std::string_view>{"ann"}));
-  EXPECT_EQ(count, 2u) << "the count is of all of them, not of those named";
+  const auto all = table.present(&*newcomer, 100);
+  EXPECT_EQ(all.names, (std::vector<std::string_view>{"ann", "cat"}));
+  EXPECT_EQ(all.count, 2u);
+  const auto first = table.present(&*newcomer, 1);
+  EXPECT_EQ(first.names, (std::vector<std::string_view>{"ann"}));
+  EXPECT_EQ(first.count, 2u) << "the count is of all of them, not of those named";
 }
 
 TEST(MemberTable, AHeartbeatMakesGoneWhoIsMissingAndNewWhoIsListedAndNotHere) {
@@ -169,11 +168,10 @@ TEST(MemberTable, OursAreListedForAHeartbeatInArrivalOrderWithoutThoseWhoLeft) {
   auto gone = ours(b.client, 2, "ben");
   gone.client = nullptr;
   table.add(std::move(gone));
-  std::vector<BusMember> members;
-  std::vector<NameKeys> keys;
-  table.ours(members, &keys);
-  EXPECT_EQ(members, (std::vector<BusMember>{{1, "ann"}}));
-  EXPECT_EQ(keys, (std::vector<NameKeys>{NameKeys{"ann", {}}}));
+  const auto listed = table.ours(true);
+  EXPECT_EQ(listed.members, (std::vector<BusMember>{{1, "ann"}}));
+  EXPECT_EQ(listed.keys, (std::vector<NameKeys>{NameKeys{"ann", {}}}));
+  EXPECT_TRUE(table.ours(false).keys.empty()) << "no keys unless asked for";
 }
 
 }  // namespace

@@ -53,8 +53,12 @@ TEST(NameClaims, EachCommandIsItsOwnScript) {
   EXPECT_NE(release.find("del"), std::string::npos) << "a release deletes";
 }
 
-TEST(NameClaims, ReleasingNoNameNamesNoKey) {
-  EXPECT_EQ(NameClaims("chat").release({}, "n")[2], "0");
+TEST(NameClaims, ReleasingOrRefreshingNoNameIsNoCommand) {
+  const NameClaims claims("chat");
+  EXPECT_TRUE(claims.release({}, "n").empty());
+  EXPECT_TRUE(claims.refresh({}, "n", "").empty());
+  EXPECT_TRUE(claims.release({NameKeys{}}, "n").empty()) << "a name of no keys (an address)";
+  EXPECT_FALSE(claims.release({NameKeys{"a1ice", "alice"}}, "n").empty());
 }
 
 }  // namespace

@@ -148,8 +148,12 @@ Unsealed unseal(std::string_view bytes, const RoomKeys& keys, std::string_view c
 
 namespace {
 
+bool is_name(const FrameRules& rules, std::string_view name) {
+  return rules.is_name && rules.is_name(name);
+}
+
 // FIRST <TAB> LAST (<TAB> ID <TAB> NAME)...: ids within [FIRST, LAST], rising.
-Checked check_roll(std::string_view text, const std::function<bool(std::string_view)>& is_name) {
+Checked check_roll(std::string_view text, const FrameRules& rules) {
   const auto fail = [](FrameFault fault) { return Checked{std::nullopt, fault}; };
   bool last = false;
   const auto first = number(next_field(text, last));
@@ -165,7 +169,7 @@ Checked check_roll(std::string_view text, const std::function<bool(std::string_v
     if (*id == 0 || *id < *first || *id > *end || (any && *id <= previous)) {
       return fail(FrameFault::bad_list);
     }
-    if (!is_name(name)) return fail(FrameFault::bad_name);
+    if (!is_name(rules, name)) return fail(FrameFault::bad_name);
     roll.members.push_back(BusMember{*id, std::string(name)});
     previous = *id;
     any = true;
@@ -177,9 +181,6 @@ Checked check_roll(std::string_view text, const std::function<bool(std::string_v
 
 Checked check(const BusFrame& frame, const FrameRules& rules) {
   const auto fail = [](FrameFault fault) { return Checked{std::nullopt, fault}; };
-  const std::function<bool(std::string_view)> is_name = [&](std::string_view name) {
-    return rules.is_name && rules.is_name(name);
-  };
   std::string_view text = frame.text;
   bool last = false;
   switch (frame.kind) {
@@ -195,7 +196,7 @@ Checked check(const BusFrame& frame, const FrameRules& rules) {
     case BusFrame::Kind::arrived: {
       const auto id = number(next_field(text, last));
       if (last || !id || *id == 0) return fail(FrameFault::malformed);
-      if (!is_name(text)) return fail(FrameFault::bad_name);
+      if (!is_name(rules, text)) return fail(FrameFault::bad_name);
       return {BusEvent{BusEvent::Arrived{BusMember{*id, std::string(text)}}}, FrameFault::none};
     }
     case BusFrame::Kind::left: {
@@ -204,7 +205,7 @@ Checked check(const BusFrame& frame, const FrameRules& rules) {
       return {BusEvent{BusEvent::Left{*id}}, FrameFault::none};
     }
     case BusFrame::Kind::heartbeat:
-      return check_roll(text, is_name);
+      return check_roll(text, rules);
     case BusFrame::Kind::evicted:
       if (!is_node_id(text)) return fail(FrameFault::malformed);
       return {BusEvent{BusEvent::Evicted{std::string(text)}}, FrameFault::none};

@@ -28,10 +28,10 @@ std::vector<std::string> NameClaims::keys(const std::vector<NameKeys>& names) co
   return keys;
 }
 
-std::vector<std::string> NameClaims::eval(const char* script, const std::vector<NameKeys>& names,
+std::vector<std::string> NameClaims::eval(const char* script,
+                                          const std::vector<std::string>& redis_keys,
                                           const std::string& node,
                                           const std::string& former) const {
-  const std::vector<std::string> redis_keys = keys(names);
   std::vector<std::string> argv = {"EVAL", script, std::to_string(redis_keys.size())};
   argv.insert(argv.end(), redis_keys.begin(), redis_keys.end());
   argv.push_back(node);
@@ -41,18 +41,22 @@ std::vector<std::string> NameClaims::eval(const char* script, const std::vector<
 }
 
 std::vector<std::string> NameClaims::claim(const NameKeys& name, const std::string& node) const {
-  return eval(kClaim, {name}, node, {});
+  return eval(kClaim, keys({name}), node, {});
 }
 
 std::vector<std::string> NameClaims::refresh(const std::vector<NameKeys>& names,
                                              const std::string& node,
                                              const std::string& former) const {
-  return eval(kRefresh, names, node, former);
+  const std::vector<std::string> redis_keys = keys(names);
+  if (redis_keys.empty()) return {};
+  return eval(kRefresh, redis_keys, node, former);
 }
 
 std::vector<std::string> NameClaims::release(const std::vector<NameKeys>& names,
                                              const std::string& node) const {
-  return eval(kRelease, names, node, {});
+  const std::vector<std::string> redis_keys = keys(names);
+  if (redis_keys.empty()) return {};
+  return eval(kRelease, redis_keys, node, {});
 }
 
 }  // namespace gonet

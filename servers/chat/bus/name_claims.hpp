@@ -24,17 +24,17 @@ class NameClaims {
   // or 0 (another's).
   std::vector<std::string> claim(const NameKeys& name, const std::string& node) const;
   // Keeps every key of `names` `node`'s, taking one that is free or held by `former` (the node's
-  // id before a fresh one), empty for none.
+  // id before a fresh one), empty for none. No command (empty) when `names` have no keys.
   std::vector<std::string> refresh(const std::vector<NameKeys>& names, const std::string& node,
                                    const std::string& former) const;
-  // Frees every key of `names` that `node` holds.
+  // Frees every key of `names` that `node` holds. No command (empty) when they have no keys.
   std::vector<std::string> release(const std::vector<NameKeys>& names,
                                    const std::string& node) const;
-  // The Redis keys of `names`: none for none, so a command with no keys need not be sent.
+  // The Redis keys of `names`.
   std::vector<std::string> keys(const std::vector<NameKeys>& names) const;
 
  private:
-  std::vector<std::string> eval(const char* script, const std::vector<NameKeys>& names,
+  std::vector<std::string> eval(const char* script, const std::vector<std::string>& redis_keys,
                                 const std::string& node, const std::string& former) const;
 
   std::string prefix_;

@@ -125,8 +125,7 @@ void RoomBus::evict_the_silent() {
 }
 
 void RoomBus::send_names_command(std::vector<std::string> argv) {
-  // "EVAL script 0 ...": no keys, nothing to do.
-  if (!link_ || !link_->pub || argv.size() < 3 || argv[2] == "0") return;
+  if (!link_ || !link_->pub || argv.empty()) return;  // no keys, nothing to do
   link_->pub->send(argv, [this](std::optional<RedisReply> reply) {
     if (reply && reply->is_error()) refused("a names script (EVAL)", *reply);
   });

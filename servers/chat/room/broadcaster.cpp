@@ -119,9 +119,8 @@ void Broadcaster::admit_remote(const std::string* node, const BusMember& member)
 }
 
 Message Broadcaster::present(const Member& newcomer) const {
-  std::size_t count = 0;
-  const auto names = members_.present(&newcomer, kMaxPresent, count);
-  return make_message(wire::present(names, count - names.size()));
+  const auto present = members_.present(&newcomer, kMaxPresent);
+  return make_message(wire::present(present.names, present.count - present.names.size()));
 }
 
 bool Broadcaster::broadcast(const Client& from, std::string_view text) {
@@ -246,10 +245,8 @@ void Broadcaster::roll_call(
     const std::function<void(const std::vector<BusMember>&, const std::vector<NameKeys>&)>& publish)
     const {
   const std::lock_guard lock(mutex_);
-  std::vector<BusMember> ours;
-  std::vector<NameKeys> keys;
-  members_.ours(ours, names_ ? &keys : nullptr);
-  publish(ours, keys);
+  const auto ours = members_.ours(names_);
+  publish(ours.members, ours.keys);
 }
 
 std::vector<NameKeys> Broadcaster::name_keys_of(const std::string& node) const {

@@ -78,24 +78,24 @@ void MemberTable::forget_if_empty(const std::string* node) {
   if (const auto at = nodes_.find(*node); at != nodes_.end() && at->second == 0) nodes_.erase(at);
 }
 
-std::vector<std::string_view> MemberTable::present(const Member* newcomer, std::size_t most,
-                                                   std::size_t& count) const {
-  std::vector<std::string_view> names;
-  count = 0;
+MemberTable::Present MemberTable::present(const Member* newcomer, std::size_t most) const {
+  Present present;
   for (const Member& member : members_) {
     if (member.arriving || &member == newcomer) continue;
-    ++count;
-    if (names.size() < most) names.push_back(member.name);
+    ++present.count;
+    if (present.names.size() < most) present.names.push_back(member.name);
   }
-  return names;
+  return present;
 }
 
-void MemberTable::ours(std::vector<BusMember>& members, std::vector<NameKeys>* keys) const {
+MemberTable::Ours MemberTable::ours(bool with_keys) const {
+  Ours ours;
   for (const Member& member : members_) {
     if (member.node != nullptr || member.client == nullptr) continue;
-    members.push_back(BusMember{member.id, member.name});
-    if (keys != nullptr) keys->push_back(member.keys);
+    ours.members.push_back(BusMember{member.id, member.name});
+    if (with_keys) ours.keys.push_back(member.keys);
   }
+  return ours;
 }
 
 std::vector<NameKeys> MemberTable::keys_of(const std::string* node) const {

@@ -69,12 +69,18 @@ class MemberTable {
   bool full(const std::string* node) const;
   void forget_if_empty(const std::string* node);
 
-  // The names of those in the room but `newcomer`, in arrival order: the first `most` of them, and
-  // how many there are in all.
-  std::vector<std::string_view> present(const Member* newcomer, std::size_t most,
-                                        std::size_t& count) const;
+  struct Present {
+    std::vector<std::string_view> names;  // the first `most`, in arrival order
+    std::size_t count = 0;                // all of them
+  };
+  // Those in the room but `newcomer`.
+  Present present(const Member* newcomer, std::size_t most) const;
+  struct Ours {
+    std::vector<BusMember> members;
+    std::vector<NameKeys> keys;  // empty unless asked for
+  };
   // Ours in the room (for a heartbeat), with their name keys when `with_keys`.
-  void ours(std::vector<BusMember>& members, std::vector<NameKeys>* keys) const;
+  Ours ours(bool with_keys) const;
   std::vector<NameKeys> keys_of(const std::string* node) const;
 
   // A heartbeat of `node` lists its members with ids in the roll's range as they are after every
