@@ -74,13 +74,16 @@ asio::awaitable<void> ClockWall::print_rows() {
 }
 
 asio::awaitable<void> ClockWall::draw_live() {
+  // Watched before the first draw: a resize between the draw and the wait is queued by the set,
+  // not lost to SIGWINCH's default (ignore).
+  asio::signal_set resized(changed_.get_executor(), SIGWINCH);
   redraw();
   if (stderr_shares_the_terminal()) {
     log_above_.emplace([this] { write(table_.terminal_clear()); }, [this] { redraw(); });
   }
   // From now on log lines go above the table, and it is redrawn at each change, or when the
   // window changes size (each draw asks for the width), until the program ends.
-  co_await (redraw_when_stale() || redraw_when_resized());
+  co_await (redraw_when_stale() || redraw_when_resized(resized));
 }
 
 // At most kRedrawsPerSecond: ticks a second apart are drawn as they come, and a burst of changes
@@ -96,8 +99,7 @@ asio::awaitable<void> ClockWall::redraw_when_stale() {
   }
 }
 
-asio::awaitable<void> ClockWall::redraw_when_resized() {
-  asio::signal_set resized(changed_.get_executor(), SIGWINCH);
+asio::awaitable<void> ClockWall::redraw_when_resized(asio::signal_set& resized) {
   for (;;) {
     auto [ec, number] = co_await resized.async_wait(use_nothrow);
     if (ec) co_return;

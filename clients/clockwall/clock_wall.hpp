@@ -9,6 +9,7 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <asio/signal_set.hpp>
 
 #include "clients/clockwall/log_above.hpp"
 #include "clients/clockwall/wall_table.hpp"
@@ -42,7 +43,7 @@ class ClockWall {
  private:
   asio::awaitable<void> draw_live();
   asio::awaitable<void> redraw_when_stale();
-  asio::awaitable<void> redraw_when_resized();
+  asio::awaitable<void> redraw_when_resized(asio::signal_set& resized);
   asio::awaitable<void> print_each_second();
   void redraw();
   void write(std::string_view text);
