@@ -14,7 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 variant="${1:-normal}"
 unity=(-DCMAKE_UNITY_BUILD=ON)
-one_by_one=(-DCMAKE_UNITY_BUILD=OFF)  # said, so that a folder configured before as unity is not
+# Stated, not left out: a folder configured before as a unity build would otherwise stay one.
+one_by_one=(-DCMAKE_UNITY_BUILD=OFF)
 case "$variant" in
   normal) dir=build; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "${unity[@]}") ;;
   asan) dir=build-asan; flags=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1

@@ -45,8 +45,8 @@ inline const std::string kQuickTimings =
     "beat=200ms,silent_after=1500ms,dead_after=2s,rejoin_grace=1s,first_retry=50ms,"
     "last_retry=400ms";
 
-inline testsupport::ChildOptions with_timings(const std::string& timings) {
-  testsupport::ChildOptions options;
+inline testsupport::ChildOptions with_timings(const std::string& timings,
+                                              testsupport::ChildOptions options = {}) {
   options.env.emplace_back("GONET_CHAT_BUS_TIMINGS", timings);
   return options;
 }

@@ -41,8 +41,9 @@ class HostileBus : public ChatCluster {
         names ? std::vector<std::string>{"-names"} : std::vector<std::string>{};
     flags.push_back("-threads");
     flags.push_back("2");
-    testsupport::ChildOptions options = options_for_measuring_memory();
-    if (!timings_.empty()) options.env.emplace_back("GONET_CHAT_BUS_TIMINGS", timings_);
+    const testsupport::ChildOptions options =
+        timings_.empty() ? options_for_measuring_memory()
+                         : with_timings(timings_, options_for_measuring_memory());
     nodes_.push_back(node(flags, true, options));
     flags.resize(flags.size() - 2);
     nodes_.push_back(node(flags, true, options));

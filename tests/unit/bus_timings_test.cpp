@@ -80,5 +80,20 @@ TEST(BusTimings, AnythingElseIsRefusedNamingWhatIsWrong) {
             "$GONET_CHAT_BUS_TIMINGS: first_retry=200ms: longer than last_retry=100ms");
 }
 
+// Each shorter on its own, but not as the defaults fit together: the node would flap.
+TEST(BusTimings, TimingsThatDoNotFitTogetherAreRefused) {
+  EXPECT_EQ(refusal("silent_after=1500ms"),
+            "$GONET_CHAT_BUS_TIMINGS: silent_after=1.5s: shorter than twice beat=1s (its own "
+            "heartbeat would seem lost between two)");
+  EXPECT_EQ(refusal("dead_after=1s"),
+            "$GONET_CHAT_BUS_TIMINGS: dead_after=1s: shorter than twice beat=1s (every node would "
+            "seem dead between two heartbeats)");
+  EXPECT_EQ(refusal("rejoin_grace=2s"),
+            "$GONET_CHAT_BUS_TIMINGS: rejoin_grace=2s: not longer than beat=1s and last_retry=1s "
+            "together (a live node back after Redis would be evicted)");
+  EXPECT_EQ(parse_bus_timings("beat=500ms,dead_after=1s").dead_after, milliseconds(1000))
+      << "twice the beat is enough";
+}
+
 }  // namespace
 }  // namespace gonet

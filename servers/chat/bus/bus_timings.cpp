@@ -50,6 +50,31 @@ milliseconds duration_of(std::string_view item, std::string_view value, millisec
   return std::chrono::duration_cast<milliseconds>(*duration);
 }
 
+// Shorter ones must still fit each other, or the node would flap where the defaults never do.
+void check_together(const BusTimings& timings) {
+  const auto said = [](std::string_view name, milliseconds value) {
+    return std::string(name) + "=" + format_duration(value);
+  };
+  const std::string beat = said("beat", timings.beat);
+  if (timings.silent_after < 2 * timings.beat) {
+    refuse(said("silent_after", timings.silent_after),
+           "shorter than twice " + beat + " (its own heartbeat would seem lost between two)");
+  }
+  if (timings.dead_after < 2 * timings.beat) {
+    refuse(said("dead_after", timings.dead_after),
+           "shorter than twice " + beat + " (every node would seem dead between two heartbeats)");
+  }
+  if (timings.first_retry > timings.last_retry) {
+    refuse(said("first_retry", timings.first_retry),
+           "longer than " + said("last_retry", timings.last_retry));
+  }
+  if (timings.rejoin_grace <= timings.beat + timings.last_retry) {
+    refuse(said("rejoin_grace", timings.rejoin_grace),
+           "not longer than " + beat + " and " + said("last_retry", timings.last_retry) +
+               " together (a live node back after Redis would be evicted)");
+  }
+}
+
 }  // namespace
 
 BusTimings parse_bus_timings(std::string_view text) {
@@ -69,10 +94,7 @@ BusTimings parse_bus_timings(std::string_view text) {
     if (std::exchange(seen, true)) refuse(item, "given twice");
     timings.*field.member = duration_of(item, item.substr(equals + 1), defaults.*field.member);
   }
-  if (timings.first_retry > timings.last_retry) {
-    refuse("first_retry=" + format_duration(timings.first_retry),
-           "longer than last_retry=" + format_duration(timings.last_retry));
-  }
+  check_together(timings);
   return timings;
 }
 

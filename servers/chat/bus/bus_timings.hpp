@@ -28,8 +28,10 @@ struct BusTimings {
 
 // Shorter timings from $GONET_CHAT_BUS_TIMINGS's text, "beat=200ms,dead_after=1.6s": any of the
 // fields by name, each a duration from 10ms (shorter would spin) to its default (longer would
-// break the promises, and let claimed names expire between refreshes), first_retry no longer than
-// last_retry. The rest keep their defaults. Throws Failure, one line, naming what is wrong.
+// break the promises, and let claimed names expire between refreshes); together, as the defaults
+// are, silent_after and dead_after at least twice beat, first_retry no longer than last_retry,
+// rejoin_grace longer than beat and last_retry. The rest keep their defaults. Throws Failure, one
+// line, naming what is wrong.
 BusTimings parse_bus_timings(std::string_view text);
 
 }  // namespace gonet
